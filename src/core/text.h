@@ -1,0 +1,26 @@
+#pragma once
+
+// Small text helpers shared by the parsers: UTF-8 validation, trimming, number parsing.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "consentric/status.h"
+
+namespace consentric {
+
+// True when s is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+std::string_view trim(std::string_view s);
+std::string to_lower_ascii(std::string_view s);
+
+// Whole-string parses; an empty string, trailing junk or overflow fails.
+bool parse_int64(std::string_view s, std::int64_t* out);
+bool parse_double(std::string_view s, double* out);
+
+// Quotes a value for an error message, cut to a readable length and with control bytes escaped.
+std::string quote_for_message(std::string_view s);
+
+}  // namespace consentric
