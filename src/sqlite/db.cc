@@ -155,6 +155,7 @@ Status Stmt::run() {
 }
 
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int Stmt::column_type(int col) const { return sqlite3_column_type(stmt_, col); }
 std::int64_t Stmt::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Stmt::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string_view Stmt::column_text(int col) const {

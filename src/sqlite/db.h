@@ -84,6 +84,7 @@ class Stmt {
   void reset();
 
   bool is_null(int col) const;
+  int column_type(int col) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
   std::int64_t column_int(int col) const;
   double column_double(int col) const;
   std::string_view column_text(int col) const;   // valid until the next step/reset

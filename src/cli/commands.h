@@ -1,0 +1,45 @@
+#pragma once
+
+// The consentric command's subcommands. Each add_* registers its commands on the app; the
+// chosen one sets Globals::run, which main() calls after parsing.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "ingest/importer.h"
+#include "store/store_dir.h"
+
+namespace consentric::cli {
+
+struct Globals {
+  std::string store = ".";  // --store, else CONSENTRIC_STORE, else the current folder
+  std::string key_file;     // --key-file
+  bool json = false;
+  bool quiet = false;
+  std::function<int()> run;
+
+  StoreDirOptions store_options() const;
+  Result<StoreDir> open_store() const;
+};
+
+void add_store_commands(CLI::App& app, Globals& g);      // init, status, audit verify
+void add_config_commands(CLI::App& app, Globals& g);     // config check
+void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
+void add_generate_command(CLI::App& app, Globals& g);    // generate
+void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
+
+// Creates a store with the config file given (empty: the built-in quickstart config) and
+// records the creation in the audit chain.
+Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file, const Globals& g);
+
+// Imports one file with a progress line, printing a one-line report unless quiet_report.
+Result<ingest::ImportReport> run_import(StoreDir& sd, const ingest::ImportOptions& options, const Globals& g);
+std::string render_import_report(const ingest::ImportReport& r);
+
+// Today at midnight UTC: the default "as of" for generated data.
+UnixSeconds today_utc();
+
+}  // namespace consentric::cli

@@ -1,0 +1,48 @@
+// consentric: the command-line interface of the privacy-first customer analytics engine.
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+
+int main(int argc, char** argv) {
+  using namespace consentric::cli;
+  CLI::App app{"consentric: privacy-first customer analytics (segments, lead scores) under GDPR and CCPA"};
+  app.name("consentric");
+  app.set_version_flag("--version", "consentric 0.1.0");
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--store", g.store, "The store folder")->envname("CONSENTRIC_STORE");
+  app.add_option("--key-file", g.key_file, "The master key file (default: STORE/master.key)")
+      ->envname("CONSENTRIC_KEY_FILE");
+  app.add_flag("--json", g.json, "Print machine-readable JSON");
+  app.add_flag("-q,--quiet", g.quiet, "No progress line");
+
+  add_store_commands(app, g);
+  add_config_commands(app, g);
+  add_import_commands(app, g);
+  add_generate_command(app, g);
+  add_quickstart_command(app, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);
+    return 1;  // a usage error is bad input
+  }
+  if (!g.run) return 1;
+  try {
+    return g.run();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "consentric: internal error: {}\n", e.what());
+    return 2;
+  }
+}

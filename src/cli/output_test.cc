@@ -1,0 +1,33 @@
+#include "cli/output.h"
+
+#include "testing/status_matchers.h"
+
+namespace consentric::cli {
+namespace {
+
+TEST(Output, ExitCodesFollowTheStatus) {
+  EXPECT_EQ(exit_code(Status()), 0);
+  EXPECT_EQ(exit_code(invalid_argument("x")), 1);
+  EXPECT_EQ(exit_code(unauthenticated("x")), 1);
+  EXPECT_EQ(exit_code(internal_error("x")), 2);
+  EXPECT_EQ(exit_code(data_loss("x")), 2);
+}
+
+TEST(Output, TableAlignsAndRightAlignsNumbers) {
+  Table t({"purpose", "granted"});
+  t.add_row({"segmentation", "5,512"});
+  t.add_row({"email_marketing", "12"});
+  EXPECT_EQ(t.render(),
+            "purpose          granted\n"
+            "segmentation       5,512\n"
+            "email_marketing       12\n");
+}
+
+TEST(Output, Thousands) {
+  EXPECT_EQ(with_thousands(0), "0");
+  EXPECT_EQ(with_thousands(1234567), "1,234,567");
+  EXPECT_EQ(with_thousands(-1000), "-1,000");
+}
+
+}  // namespace
+}  // namespace consentric::cli

@@ -1,0 +1,120 @@
+// consentric init | status | audit verify
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "audit/audit_log.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/summary.h"
+#include "synth/generator.h"
+
+namespace consentric::cli {
+
+StoreDirOptions Globals::store_options() const {
+  StoreDirOptions o;
+  if (!key_file.empty()) o.key_file = key_file;
+  return o;
+}
+
+Result<StoreDir> Globals::open_store() const { return open_store_dir(store, store_options()); }
+
+UnixSeconds today_utc() {
+  const UnixSeconds now = make_system_clock()->now();
+  return now - now % kSecondsPerDay;
+}
+
+Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file, const Globals& g) {
+  std::string yaml;
+  std::string name = "quickstart consentric.yaml (built in)";
+  if (!config_file.empty()) {
+    std::ifstream in(config_file, std::ios::binary);
+    if (!in) return not_found(fmt::format("{}: cannot read the config file", config_file));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    yaml = ss.str();
+    name = config_file;
+  } else {
+    yaml = std::string(synth::quickstart_config_yaml());
+  }
+  const UnixSeconds now = make_system_clock()->now();
+  CONSENTRIC_ASSIGN_OR_RETURN(StoreDir sd, init_store_dir(dir, yaml, name, now, g.store_options()));
+  nlohmann::json detail = {{"config", std::filesystem::path(name).filename().string()},
+                           {"purposes", sd.config.purposes.size()},
+                           {"fields", sd.config.fields.size()}};
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
+  auto entry = audit::append(*sd.store, {"local-operator", "store.init", "", detail.dump()}, now);
+  if (!entry.ok()) {
+    sd.store->rollback();
+    return entry.status();
+  }
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->commit());
+  return sd;
+}
+
+void add_store_commands(CLI::App& app, Globals& g) {
+  auto* init = app.add_subcommand("init", "Create a store: data file, key ring and master key");
+  auto dir = std::make_shared<std::string>();
+  auto config = std::make_shared<std::string>();
+  init->add_option("DIR", *dir, "The folder to create the store in")->required();
+  init->add_option("--config", *config, "The privacy declaration (default: the quickstart B2B config)");
+  init->callback([&g, dir, config] {
+    g.run = [&g, dir, config] {
+      auto sd = init_store(*dir, *config, g);
+      if (!sd.ok()) return report_error(sd.status());
+      if (g.json) {
+        fmt::print("{}\n", nlohmann::json{{"store", *dir}, {"key_file", sd->key_file.string()}}.dump());
+      } else {
+        fmt::print("Created a consentric store in {}\n", *dir);
+        fmt::print("  config:   {} purposes, {} fields, {} event types\n", sd->config.purposes.size(),
+                   sd->config.fields.size(), sd->config.event_types.size());
+        if (!sd->key_file.empty()) {
+          fmt::print("  key file: {} (mode 0600; keep a copy apart from data backups)\n", sd->key_file.string());
+        } else {
+          fmt::print("  key:      from CONSENTRIC_MASTER_KEY\n");
+        }
+      }
+      return 0;
+    };
+  });
+
+  auto* status = app.add_subcommand("status", "What the store holds: subjects, events, consents per purpose");
+  status->callback([&g] {
+    g.run = [&g] {
+      auto sd = g.open_store();
+      if (!sd.ok()) return report_error(sd.status());
+      auto summary = collect_summary(*sd);
+      if (!summary.ok()) return report_error(summary.status());
+      fmt::print("{}", g.json ? summary_json(*summary) + "\n" : render_summary(*summary));
+      return 0;
+    };
+  });
+
+  auto* audit_cmd = app.add_subcommand("audit", "The hash-chained audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify = audit_cmd->add_subcommand("verify", "Recompute the chain; exit 1 if any entry was altered, removed or reordered");
+  verify->callback([&g] {
+    g.run = [&g] {
+      auto sd = g.open_store();
+      if (!sd.ok()) return report_error(sd.status());
+      auto report = audit::verify(*sd->store);
+      if (!report.ok()) return report_error(report.status());
+      if (g.json) {
+        fmt::print("{}\n", nlohmann::json{{"entries", report->entries}, {"intact", report->intact},
+                                          {"first_bad_seq", report->first_bad_seq}, {"problem", report->problem},
+                                          {"head_hash", report->head_hash_hex}}.dump());
+      } else if (report->intact) {
+        fmt::print("audit chain intact: {} entries, head {}\n", with_thousands(report->entries),
+                   report->head_hash_hex.substr(0, 16));
+      } else {
+        fmt::print("audit chain BROKEN at entry {}: {}\n", report->first_bad_seq, report->problem);
+      }
+      return report->intact ? 0 : 1;
+    };
+  });
+}
+
+}  // namespace consentric::cli

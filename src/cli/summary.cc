@@ -1,0 +1,71 @@
+#include "cli/summary.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "audit/audit_log.h"
+#include "cli/output.h"
+
+namespace consentric::cli {
+
+Result<Summary> collect_summary(StoreDir& sd) {
+  Summary s;
+  CONSENTRIC_ASSIGN_OR_RETURN(s.counts, sd.store->counts());
+  CONSENTRIC_ASSIGN_OR_RETURN(s.keys, sd.keyring->key_count());
+  CONSENTRIC_ASSIGN_OR_RETURN(auto consent, sd.store->consent_counts());
+  for (const PurposeSpec& p : sd.config.purposes) {
+    PurposeLine line{p.id, std::string(to_string(p.legal_basis))};
+    for (const auto& c : consent) {
+      if (c.purpose == p.id) {
+        line.granted = c.granted;
+        line.withdrawn = c.withdrawn;
+      }
+    }
+    s.purposes.push_back(std::move(line));
+  }
+  CONSENTRIC_ASSIGN_OR_RETURN(audit::VerifyReport report, audit::verify(*sd.store));
+  s.audit_entries = report.entries;
+  s.audit_intact = report.intact;
+  return s;
+}
+
+std::string render_summary(const Summary& s) {
+  std::string out;
+  Table held({"held", "count"});
+  held.add_row({"subjects", with_thousands(s.counts.subjects)});
+  held.add_row({"identifiers (blind-indexed)", with_thousands(s.counts.identifiers)});
+  held.add_row({"profile values", with_thousands(s.counts.profile_values)});
+  held.add_row({"events", with_thousands(s.counts.events)});
+  held.add_row({"consent ledger entries", with_thousands(s.counts.consent_entries)});
+  held.add_row({"data keys in key ring", with_thousands(s.keys)});
+  held.add_row({"suppressed identifiers", with_thousands(s.counts.suppressed)});
+  out += held.render() + "\n";
+  Table purposes({"purpose", "legal basis", "granted", "withdrawn/refused"});
+  for (const auto& p : s.purposes) {
+    purposes.add_row({p.id, p.legal_basis, with_thousands(p.granted), with_thousands(p.withdrawn)});
+  }
+  out += purposes.render() + "\n";
+  out += fmt::format("audit chain: {} entries, {}\n", with_thousands(s.audit_entries),
+                     s.audit_intact ? "intact" : "BROKEN (run consentric audit verify)");
+  return out;
+}
+
+std::string summary_json(const Summary& s) {
+  nlohmann::json purposes = nlohmann::json::array();
+  for (const auto& p : s.purposes) {
+    purposes.push_back({{"purpose", p.id}, {"legal_basis", p.legal_basis}, {"granted", p.granted},
+                        {"withdrawn", p.withdrawn}});
+  }
+  return nlohmann::json{{"subjects", s.counts.subjects},
+                        {"identifiers", s.counts.identifiers},
+                        {"profile_values", s.counts.profile_values},
+                        {"events", s.counts.events},
+                        {"consent_entries", s.counts.consent_entries},
+                        {"data_keys", s.keys},
+                        {"suppressed", s.counts.suppressed},
+                        {"purposes", purposes},
+                        {"audit", {{"entries", s.audit_entries}, {"intact", s.audit_intact}}}}
+      .dump();
+}
+
+}  // namespace consentric::cli

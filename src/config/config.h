@@ -1,0 +1,175 @@
+#pragma once
+
+// The privacy-as-code declaration (consentric.yaml): what data is held, why, for how long,
+// and who may do what. The engine enforces it; the compliance reports are generated from it.
+// A Config is only ever built by parse_config, which validates it whole, so code holding a
+// Config may rely on every invariant below.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consentric/status.h"
+
+namespace consentric {
+
+enum class FieldType { kString, kInt, kFloat, kBool, kDate, kTimestamp, kCategory };
+
+enum class DataCategory {
+  kContact,
+  kIdentity,
+  kDemographic,
+  kBehavioral,
+  kFinancial,
+  kLocation,
+  kSpecialCategory,  // GDPR Art. 9: never a model or segment feature (DESIGN.md invariant 2)
+};
+
+enum class LegalBasis { kConsent, kLegitimateInterest, kContract, kLegalObligation };
+
+// How an identifier value is normalized before its blind index is computed.
+enum class IdentifierKind {
+  kEmail,       // trimmed, lower-cased
+  kPhone,       // digits only, a leading '+' kept
+  kCustomerId,  // trimmed, case kept
+  kOther,       // trimmed, case kept
+};
+
+std::string_view to_string(FieldType t);
+std::string_view to_string(DataCategory c);
+std::string_view to_string(LegalBasis b);
+std::string_view to_string(IdentifierKind k);
+
+struct SourceLocation {
+  int line = 0;    // 1-based; 0 when not from a file
+  int column = 0;  // 1-based
+};
+
+// A profile field or an event property.
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kString;
+  DataCategory category = DataCategory::kBehavioral;
+  bool pii = false;               // stored encrypted under the subject's data key
+  bool quasi_identifier = false;  // counts toward k-anonymity checks
+  bool required = false;          // an import row without it is refused
+  std::optional<std::int64_t> retention_seconds;
+  std::vector<std::string> values;  // kCategory: the allowed values (empty: any)
+  std::optional<double> min;        // kInt / kFloat bounds, inclusive
+  std::optional<double> max;
+  std::string description;
+  SourceLocation where;
+};
+
+struct EventTypeSpec {
+  std::string name;
+  std::vector<FieldSpec> properties;  // category defaults to kBehavioral
+  // The numeric property that carries money (e.g. purchase.amount); events of a type with a
+  // value property count toward frequency and monetary value in the feature rows.
+  std::optional<std::string> value_property;
+  std::optional<std::int64_t> retention_seconds;
+  std::string description;
+  SourceLocation where;
+
+  const FieldSpec* property(std::string_view name) const;
+};
+
+struct PurposeSpec {
+  std::string id;
+  std::string description;
+  LegalBasis legal_basis = LegalBasis::kConsent;
+  std::vector<std::string> fields;       // profile fields the purpose may read
+  std::vector<std::string> event_types;  // event types the purpose may read
+  std::optional<std::int64_t> retention_seconds;
+  bool automated_decision = false;       // GDPR Art. 22
+  bool direct_marketing = false;         // GDPR Art. 21(3): an objection stops it absolutely
+  std::vector<int> tcf_purposes;         // IAB TCF purpose ids (1..11) mapped onto this purpose
+  std::string notice_version;            // version of the notice shown when consent is asked
+  bool renew_consent = false;            // consent under an older notice counts as absent
+  SourceLocation where;
+};
+
+struct IdentifierSpec {
+  std::string field;  // a declared profile field
+  IdentifierKind kind = IdentifierKind::kOther;
+  SourceLocation where;
+};
+
+struct RoleSpec {
+  std::string name;
+  // "*" means every action; "prefix.*" every known action that starts with "prefix.".
+  std::vector<std::string> actions;
+  SourceLocation where;
+
+  bool allows(std::string_view action) const;
+};
+
+// Every action a role may be granted, in one place: the config validates role lists against
+// it and the governance layer checks requests against it.
+std::span<const std::string_view> known_actions();
+
+// True when the granted pattern ("*", "prefix.*" or an exact action) covers action.
+bool action_matches(std::string_view pattern, std::string_view action);
+
+// True when pattern is "*", a known action, or "prefix.*" covering at least one known action.
+bool is_valid_action_pattern(std::string_view pattern);
+
+// The roles a config without a roles section gets: admin may do everything, the others only
+// what their job needs (least privilege, GDPR Art. 25(2) and 32(4)).
+std::vector<RoleSpec> default_roles();
+
+struct ControllerSpec {
+  std::string name;
+  std::string contact;     // the DPO's or privacy contact
+  std::string country;     // ISO 3166-1 alpha-2
+};
+
+struct Config {
+  int version = 1;
+  ControllerSpec controller;
+  std::vector<IdentifierSpec> identifiers;  // non-empty; each names a declared field
+  std::vector<FieldSpec> fields;
+  std::vector<EventTypeSpec> event_types;
+  std::vector<PurposeSpec> purposes;
+  std::vector<RoleSpec> roles;
+  int k_anonymity = 10;  // DESIGN.md invariant 5
+  std::string source_name;  // the file it came from, for messages
+  std::string source_text;  // the YAML as given, stored with the store
+
+  const FieldSpec* field(std::string_view name) const;
+  const EventTypeSpec* event_type(std::string_view name) const;
+  const PurposeSpec* purpose(std::string_view id) const;
+  const IdentifierSpec* identifier(std::string_view field) const;
+  const RoleSpec* role(std::string_view name) const;
+};
+
+// One problem found in a config file.
+struct ConfigProblem {
+  SourceLocation where;
+  std::string path;     // where in the document, e.g. "purposes[2].fields[0]"
+  std::string message;  // what is wrong and what was expected
+
+  // "consentric.yaml:41:9: purposes[2].fields[0]: unknown field "salary" ..."
+  std::string to_string(std::string_view file_name) const;
+};
+
+struct ConfigCheck {
+  std::optional<Config> config;         // set only when problems is empty
+  std::vector<ConfigProblem> problems;  // every problem found, in file order
+};
+
+// Parses and validates the whole document, collecting every problem rather than stopping at
+// the first. Never throws.
+ConfigCheck check_config(std::string_view yaml_text, std::string_view file_name);
+
+// check_config, with all problems joined into one InvalidArgument message.
+Result<Config> parse_config(std::string_view yaml_text, std::string_view file_name);
+
+// Reads and parses a file; NotFound when it cannot be read.
+Result<Config> load_config_file(const std::filesystem::path& path);
+
+}  // namespace consentric

@@ -1,0 +1,160 @@
+// Purposes: what they may read, and the privacy rules on legal basis, consent notices,
+// special category data and TCF mappings. Names and duplicate ids are config_validate.cc's.
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "config/config_internal.h"
+#include "core/text.h"
+
+namespace consentric::config_detail {
+namespace {
+
+// IAB TCF v2.2 allows no legitimate interest for purpose 1 (storing or accessing information
+// on a device, ePrivacy Directive Art. 5(3)) nor for purposes 3 to 6 (profiles for
+// personalised ads and content).
+bool tcf_needs_consent(int tcf_purpose) {
+  return tcf_purpose == 1 || (tcf_purpose >= 3 && tcf_purpose <= 6);
+}
+
+class PurposeRules {
+ public:
+  PurposeRules(const Config& config, const SourceMap& map, std::vector<ConfigProblem>* out)
+      : c_(config), map_(map), out_(out) {
+    for (const FieldSpec& f : c_.fields) field_names_.push_back(f.name);
+    for (const EventTypeSpec& e : c_.event_types) event_type_names_.push_back(e.name);
+  }
+
+  void run() {
+    for (std::size_t i = 0; i < c_.purposes.size(); ++i) purpose(i);
+  }
+
+ private:
+  void problem(const std::string& path, std::string message) {
+    out_->push_back({map_.at(path), path, std::move(message)});
+  }
+
+  // The index of the declared field, or -1.
+  int field_index(std::string_view name) const {
+    for (std::size_t i = 0; i < c_.fields.size(); ++i) {
+      if (c_.fields[i].name == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  // GDPR Art. 9 and 22(4), DESIGN invariant 2: what a purpose may do with special category
+  // data. `what` names the field or the event property that carries it.
+  void special_category(const PurposeSpec& p, const std::string& ppath, const std::string& at,
+                        const std::string& what) {
+    if (p.automated_decision && map_.good(ppath + ".automated_decision")) {
+      problem(at, fmt::format("{} is special_category data and purpose {} makes automated "
+                              "decisions (automated_decision: true); GDPR Art. 22(4) forbids "
+                              "automated decisions based on special categories of data",
+                              what, quote_for_message(p.id)));
+    }
+    if (map_.good(ppath + ".legal_basis") && (p.legal_basis == LegalBasis::kLegitimateInterest ||
+                                              p.legal_basis == LegalBasis::kContract)) {
+      problem(at, fmt::format("{} is special_category data, which GDPR Art. 9(1) forbids "
+                              "processing on legal_basis {}; use consent (explicit consent, "
+                              "Art. 9(2)(a)) or legal_obligation",
+                              what, to_string(p.legal_basis)));
+    }
+  }
+
+  bool is_special(const FieldSpec& f, const std::string& path) const {
+    return f.category == DataCategory::kSpecialCategory && map_.good(path + ".category");
+  }
+
+  void purpose(std::size_t i) {
+    const PurposeSpec& p = c_.purposes[i];
+    const std::string path = indexed("purposes", i);
+    std::unordered_map<std::string, std::size_t> listed;
+    for (std::size_t j = 0; j < p.fields.size(); ++j) {
+      const std::string fpath = indexed(path + ".fields", j);
+      const std::string& field = p.fields[j];
+      if (!map_.good(fpath)) continue;
+      if (!listed.emplace("f:" + field, j).second) {
+        problem(fpath, fmt::format("field {} is listed twice", quote_for_message(field)));
+        continue;
+      }
+      const int f = field_index(field);
+      if (f < 0) {
+        problem(fpath, fmt::format("field {} is not declared under fields{}",
+                                   quote_for_message(field), did_you_mean(field, field_names_)));
+        continue;
+      }
+      const auto fi = static_cast<std::size_t>(f);
+      if (is_special(c_.fields[fi], indexed("fields", fi))) {
+        special_category(p, path, fpath, fmt::format("field {}", quote_for_message(field)));
+      }
+    }
+    for (std::size_t j = 0; j < p.event_types.size(); ++j) {
+      const std::string epath = indexed(path + ".event_types", j);
+      const std::string& type = p.event_types[j];
+      if (!map_.good(epath)) continue;
+      if (!listed.emplace("e:" + type, j).second) {
+        problem(epath, fmt::format("event type {} is listed twice", quote_for_message(type)));
+        continue;
+      }
+      const EventTypeSpec* e = c_.event_type(type);
+      if (e == nullptr) {
+        problem(epath, fmt::format("event type {} is not declared under event_types{}",
+                                   quote_for_message(type),
+                                   did_you_mean(type, event_type_names_)));
+        continue;
+      }
+      const std::size_t ei = static_cast<std::size_t>(e - c_.event_types.data());
+      for (std::size_t k = 0; k < e->properties.size(); ++k) {
+        const FieldSpec& prop = e->properties[k];
+        if (!is_special(prop, indexed(indexed("event_types", ei) + ".properties", k))) continue;
+        special_category(p, path, epath,
+                         fmt::format("property {} of event type {}", quote_for_message(prop.name),
+                                     quote_for_message(type)));
+      }
+    }
+    const bool basis_known = map_.good(path + ".legal_basis");
+    for (std::size_t j = 0; j < p.tcf_purposes.size(); ++j) {
+      const std::string tpath = indexed(path + ".tcf_purposes", j);
+      if (!basis_known || p.legal_basis == LegalBasis::kConsent || !map_.good(tpath) ||
+          !tcf_needs_consent(p.tcf_purposes[j])) {
+        continue;
+      }
+      problem(tpath, fmt::format("TCF purpose {} may only be based on consent (IAB TCF v2.2 "
+                                 "Policies), and purpose {} is based on {}",
+                                 p.tcf_purposes[j], quote_for_message(p.id),
+                                 to_string(p.legal_basis)));
+    }
+    // GDPR Art. 7(1): the controller must be able to show what the subject agreed to, so
+    // every consent is recorded against the version of the notice that was shown.
+    if (basis_known && p.legal_basis == LegalBasis::kConsent && trim(p.notice_version).empty() &&
+        !map_.bad(path + ".notice_version")) {
+      problem(path + ".notice_version",
+              fmt::format("purpose {} is based on consent but names no notice_version; consent "
+                          "must be tied to the notice shown when it was given (GDPR Art. 7(1))",
+                          quote_for_message(p.id)));
+    }
+    if (basis_known && p.renew_consent && p.legal_basis != LegalBasis::kConsent &&
+        map_.good(path + ".renew_consent")) {
+      problem(path + ".renew_consent",
+              fmt::format("renew_consent applies only to legal_basis consent, and purpose {} is "
+                          "based on {}",
+                          quote_for_message(p.id), to_string(p.legal_basis)));
+    }
+  }
+
+  const Config& c_;
+  const SourceMap& map_;
+  std::vector<ConfigProblem>* out_;
+  std::vector<std::string> field_names_;
+  std::vector<std::string> event_type_names_;
+};
+
+}  // namespace
+
+void validate_purposes(const Config& config, const SourceMap& map,
+                       std::vector<ConfigProblem>* problems) {
+  PurposeRules(config, map, problems).run();
+}
+
+}  // namespace consentric::config_detail

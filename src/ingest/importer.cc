@@ -1,0 +1,726 @@
+#include "ingest/importer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "audit/audit_log.h"
+#include "core/text.h"
+#include "crypto/blind_index.h"
+#include "ingest/record_source.h"
+
+namespace consentric::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Keys a record may carry beside the declared fields, per kind.
+constexpr std::string_view kEventType = "type";
+constexpr std::string_view kEventTime = "time";
+constexpr std::string_view kEventId = "event_id";
+constexpr std::string_view kProofPrefix = "proof_";
+
+// Bounds on the per-import caches, so memory does not grow with the file.
+constexpr std::size_t kMaxCachedSubjects = 200'000;
+constexpr std::size_t kMaxPendingFeatures = 50'000;
+constexpr std::int64_t kProgressEveryRows = 4096;
+// Tolerated clock skew before a time counts as "in the future".
+constexpr std::int64_t kFutureSkewSeconds = 300;
+
+struct RowError {
+  std::string field;  // empty when the problem is the whole record
+  std::string message;
+};
+
+enum class Outcome { kInserted, kUpdated, kUnchanged, kSuppressed, kInvalid };
+
+const InputValue* find_value(const NamedValues& values, std::string_view name) {
+  for (const auto& [n, v] : values) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
+std::string field_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// 64-bit FNV-1a: the dedup key of an event within one subject and second; not a security hash.
+std::int64_t content_hash(std::initializer_list<std::string_view> parts) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (std::string_view p : parts) {
+    for (const char c : p) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+std::string csv_cell(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+class Importer {
+ public:
+  Importer(StoreDir& sd, const ImportOptions& options)
+      : sd_(sd), cfg_(sd.config), opts_(options), store_(*sd.store), keys_(*sd.keyring) {}
+
+  Result<ImportReport> run() {
+    const auto started = std::chrono::steady_clock::now();
+    report_.kind = opts_.kind;
+    report_.file = opts_.file.filename().string();
+    CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> source, open_source());
+    CONSENTRIC_RETURN_IF_ERROR(check_columns(*source));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::string file_hash_bytes, crypto::hash256_file(opts_.file));
+    const std::string file_hash = crypto::to_hex(file_hash_bytes);
+
+    CONSENTRIC_RETURN_IF_ERROR(keys_.begin());
+    Status s = store_.begin();
+    if (!s.ok()) {
+      keys_.rollback();
+      return s;
+    }
+    s = read_all(*source);
+    if (s.ok() && error_count_ > 0 && !opts_.skip_invalid) s = invalid_argument(error_summary());
+    if (s.ok()) s = flush_features();
+    if (s.ok()) s = finish(file_hash);
+    // Keys commit first: if the data commit then fails, the new keys merely guard nothing.
+    if (s.ok()) s = keys_.commit();
+    if (s.ok()) s = store_.commit();
+    if (!s.ok()) {
+      store_.rollback();
+      keys_.rollback();
+      return s;
+    }
+    report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report_;
+  }
+
+ private:
+  Result<std::unique_ptr<RecordSource>> open_source() {
+    FileFormat format = opts_.format;
+    if (format == FileFormat::kAuto) {
+      const std::string ext = to_lower_ascii(opts_.file.extension().string());
+      if (ext == ".csv") format = FileFormat::kCsv;
+      else if (ext == ".ndjson" || ext == ".jsonl") format = FileFormat::kNdjson;
+      else {
+        return invalid_argument(fmt::format(
+            "{}: cannot tell the format from the extension \"{}\" (expected .csv, .ndjson or .jsonl, or say --format)",
+            opts_.file.string(), ext));
+      }
+    }
+    auto source = format == FileFormat::kCsv ? open_csv_source(opts_.file) : open_ndjson_source(opts_.file);
+    if (!source.ok() && source.status().code() == StatusCode::kInvalidArgument) {
+      return source.status().with_context(opts_.file.filename().string());
+    }
+    return source;
+  }
+
+  // A CSV column that no row could use is wrong for the whole file: say so once, up front.
+  Status check_columns(const RecordSource& source) const {
+    const std::vector<std::string>* header = source.header();
+    if (header == nullptr) return Status();
+    for (const std::string& name : *header) {
+      if (!column_known(name)) {
+        return invalid_argument(fmt::format("{}:1: column \"{}\" {}; nothing was imported", report_.file, name,
+                                            unknown_column_reason()));
+      }
+    }
+    return Status();
+  }
+
+  bool column_known(std::string_view name) const {
+    switch (opts_.kind) {
+      case ImportKind::kProfiles:
+        return cfg_.field(name) != nullptr;
+      case ImportKind::kEvents:
+        if (name == kEventType || name == kEventTime || name == kEventId || cfg_.identifier(name) != nullptr) return true;
+        for (const EventTypeSpec& t : cfg_.event_types) {
+          if (t.property(name) != nullptr) return true;
+        }
+        return false;
+      case ImportKind::kConsents:
+        return is_consent_key(name);
+    }
+    return false;
+  }
+
+  std::string unknown_column_reason() const {
+    switch (opts_.kind) {
+      case ImportKind::kProfiles: return "is not a declared field of consentric.yaml";
+      case ImportKind::kEvents: return "is not type, time, event_id, an identifier or a declared event property";
+      case ImportKind::kConsents: return "is not a field of a consent record";
+    }
+    return "is unknown";
+  }
+
+  bool is_consent_key(std::string_view name) const {
+    static constexpr std::string_view kKnown[] = {"purpose", "action", "time", "source", "method",
+                                                  "notice_version", "notice_hash", "expires_at"};
+    return std::find(std::begin(kKnown), std::end(kKnown), name) != std::end(kKnown) ||
+           cfg_.identifier(name) != nullptr || name.substr(0, kProofPrefix.size()) == kProofPrefix;
+  }
+
+  Status read_all(RecordSource& source) {
+    while (true) {
+      auto more = source.next();
+      ++report_.rows;
+      if (!more.ok()) {
+        if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
+        CONSENTRIC_RETURN_IF_ERROR(reject(source.line(), {"", strip_line_prefix(more.status().message())}));
+        continue;
+      }
+      if (!*more) {
+        --report_.rows;
+        return Status();
+      }
+      row_error_.reset();
+      CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, import_row(source));
+      switch (outcome) {
+        case Outcome::kInserted: ++report_.inserted; break;
+        case Outcome::kUpdated: ++report_.updated; break;
+        case Outcome::kUnchanged: ++report_.unchanged; break;
+        case Outcome::kSuppressed: ++report_.suppressed; break;
+        case Outcome::kInvalid: CONSENTRIC_RETURN_IF_ERROR(reject(source.line(), *row_error_)); break;
+      }
+      if (opts_.progress && report_.rows % kProgressEveryRows == 0) {
+        opts_.progress({source.bytes_read(), source.total_bytes(), report_.rows});
+      }
+      if (features_.size() >= kMaxPendingFeatures) CONSENTRIC_RETURN_IF_ERROR(flush_features());
+    }
+  }
+
+  static std::string strip_line_prefix(const std::string& m) {
+    if (m.rfind("line ", 0) == 0) {
+      const auto colon = m.find(": ");
+      if (colon != std::string::npos) return m.substr(colon + 2);
+    }
+    return m;
+  }
+
+  Result<Outcome> import_row(RecordSource& source) {
+    switch (opts_.kind) {
+      case ImportKind::kProfiles: return profile_row(source);
+      case ImportKind::kEvents: return event_row(source);
+      case ImportKind::kConsents: return consent_row(source);
+    }
+    return internal_error("unknown import kind");
+  }
+
+  Outcome invalid(std::string field, std::string message) {
+    row_error_ = RowError{std::move(field), std::move(message)};
+    return Outcome::kInvalid;
+  }
+
+  Status reject(std::int64_t line, const RowError& e) {
+    ++error_count_;
+    if (opts_.skip_invalid) {
+      ++report_.rejected;
+      return write_reject(line, e);
+    }
+    if (static_cast<std::int64_t>(errors_.size()) < opts_.max_errors_shown) {
+      std::string where = fmt::format("{}:{}", report_.file, line);
+      errors_.push_back(e.field.empty() ? fmt::format("{}: {}", where, e.message)
+                                        : fmt::format("{}: field \"{}\": {}", where, e.field, e.message));
+    }
+    return Status();
+  }
+
+  Status write_reject(std::int64_t line, const RowError& e) {
+    if (!reject_out_.is_open()) {
+      const fs::path path = opts_.reject_file ? *opts_.reject_file : fs::path(opts_.file.string() + ".rejects.csv");
+      reject_out_.open(path, std::ios::binary | std::ios::trunc);
+      if (!reject_out_) return invalid_argument(fmt::format("cannot write the reject file {}", path.string()));
+      reject_out_ << "line,field,reason\n";
+      report_.reject_file = path;
+    }
+    // Line numbers and reasons only: the rejected values stay in the source file, not in a copy.
+    reject_out_ << line << ',' << csv_cell(e.field) << ',' << csv_cell(e.message) << '\n';
+    return Status();
+  }
+
+  std::string error_summary() const {
+    std::string out = fmt::format("{} invalid {} in {}; nothing was imported:", error_count_,
+                                  error_count_ == 1 ? "row" : "rows", report_.file);
+    for (const auto& e : errors_) out += "\n  " + e;
+    if (error_count_ > static_cast<std::int64_t>(errors_.size())) {
+      out += fmt::format("\n  ... and {} more (use --skip-invalid to import the valid rows and write the "
+                         "rejected ones to a reject file)", error_count_ - static_cast<std::int64_t>(errors_.size()));
+    }
+    return out;
+  }
+
+  // --- identifiers and subjects -------------------------------------------------------------
+
+  struct Ident {
+    const IdentifierSpec* spec;
+    std::string index;  // blind index
+  };
+
+  // Computes the blind index of every identifier present among `values`. `require_one`: a row
+  // without any identifier is invalid.
+  std::optional<RowError> identifiers_of(const NamedValues& values, std::vector<Ident>* out) {
+    out->clear();
+    for (const IdentifierSpec& id : cfg_.identifiers) {
+      const InputValue* v = find_value(values, id.field);
+      if (v == nullptr || v->missing()) continue;
+      if (v->kind != InputValue::Kind::kText) {
+        return RowError{id.field, "expected a string identifier"};
+      }
+      auto normalized = crypto::normalize_identifier(id.kind, v->text);
+      if (!normalized.ok()) return RowError{id.field, normalized.status().message()};
+      out->push_back({&id, sd_.indexer->index(id.field, *normalized)});
+    }
+    if (out->empty()) {
+      std::vector<std::string> names;
+      for (const auto& id : cfg_.identifiers) names.push_back(id.field);
+      return RowError{"", fmt::format("missing identifier: expected one of {}", field_list(names))};
+    }
+    return std::nullopt;
+  }
+
+  Result<bool> any_suppressed(const std::vector<Ident>& idents) {
+    for (const Ident& i : idents) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool s, store_.is_suppressed(i.index));
+      if (s) return true;
+    }
+    return false;
+  }
+
+  Result<std::optional<SubjectId>> lookup(const std::string& index) {
+    if (auto it = subject_cache_.find(index); it != subject_cache_.end()) return std::optional<SubjectId>(it->second);
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, store_.find_subject(index));
+    if (id) remember(index, *id);
+    return id;
+  }
+
+  void remember(const std::string& index, SubjectId id) {
+    if (subject_cache_.size() >= kMaxCachedSubjects) subject_cache_.clear();
+    subject_cache_.emplace(index, id);
+  }
+
+  // Finds the one subject the identifiers name. Sets *conflict when they name two.
+  Result<std::optional<SubjectId>> resolve(const std::vector<Ident>& idents, std::optional<RowError>* conflict) {
+    std::optional<SubjectId> found;
+    const Ident* found_by = nullptr;
+    for (const Ident& i : idents) {
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
+      if (!id) continue;
+      if (found && *found != *id) {
+        *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
+                                                        found_by->spec->field)};
+        return std::optional<SubjectId>();
+      }
+      found = id;
+      found_by = &i;
+    }
+    return found;
+  }
+
+  Result<SubjectId> create_subject(const std::vector<Ident>& idents) {
+    CONSENTRIC_ASSIGN_OR_RETURN(SubjectRow row, store_.create_subject(opts_.now));
+    CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.create_subject_key(row.id));
+    cache_key(row.id, key);
+    for (const Ident& i : idents) {
+      CONSENTRIC_RETURN_IF_ERROR(store_.add_identifier(row.id, i.index, i.spec->field));
+      remember(i.index, row.id);
+    }
+    ++report_.subjects_created;
+    return row.id;
+  }
+
+  // Adds identifiers the row carries that the subject does not have yet (a changed email
+  // replaces the old one for that field).
+  Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents) {
+    for (const Ident& i : idents) {
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
+      if (id) continue;
+      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index, i.spec->field));
+      remember(i.index, subject);
+    }
+    return Status();
+  }
+
+  void cache_key(SubjectId id, const crypto::SecretKey& key) {
+    if (key_cache_.size() >= kMaxCachedSubjects) key_cache_.clear();
+    key_cache_.emplace(id, key);
+  }
+
+  Result<crypto::SecretKey> data_key(SubjectId id) {
+    if (auto it = key_cache_.find(id); it != key_cache_.end()) return it->second;
+    CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.subject_key(id));
+    cache_key(id, key);
+    return key;
+  }
+
+  // --- profiles -----------------------------------------------------------------------------
+
+  Result<Outcome> profile_row(RecordSource& source) {
+    const NamedValues& values = source.fields();
+    // Validate the whole row before writing anything, so a rejected row leaves no trace.
+    std::vector<std::pair<const FieldSpec*, TypedValue>> typed;
+    for (const auto& [name, v] : values) {
+      const FieldSpec* spec = cfg_.field(name);
+      if (spec == nullptr) {
+        return invalid(std::string(name), "not a declared field of consentric.yaml");
+      }
+      if (v.missing()) continue;
+      auto t = coerce(*spec, v);
+      if (!t.ok()) return invalid(spec->name, t.status().message());
+      typed.emplace_back(spec, std::move(t).value());
+    }
+    for (const FieldSpec& f : cfg_.fields) {
+      if (!f.required) continue;
+      const InputValue* v = find_value(values, f.name);
+      if (v == nullptr || v->missing()) return invalid(f.name, "required, but missing");
+    }
+    std::vector<Ident> idents;
+    if (auto e = identifiers_of(values, &idents)) return invalid(e->field, e->message);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
+    if (suppressed) return Outcome::kSuppressed;
+    std::optional<RowError> conflict;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    if (conflict) return invalid(conflict->field, conflict->message);
+
+    if (!existing) {
+      CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(idents));
+      CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
+      for (const auto& [spec, value] : typed) {
+        CONSENTRIC_RETURN_IF_ERROR(store_.put_profile_value(id, spec->name, stored(*spec, value, id, key), opts_.now));
+      }
+      return Outcome::kInserted;
+    }
+
+    const SubjectId id = *existing;
+    CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, idents));
+    CONSENTRIC_ASSIGN_OR_RETURN(auto current, store_.profile(id));
+    bool changed = false;
+    for (const auto& [spec, value] : typed) {
+      const StoredValue* old = nullptr;
+      for (const auto& [field, v] : current) {
+        if (field == spec->name) old = &v;
+      }
+      CONSENTRIC_ASSIGN_OR_RETURN(bool same, same_value(*spec, value, old, id));
+      if (same) continue;
+      CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
+      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile_value(id, spec->name, stored(*spec, value, id, key), opts_.now));
+      changed = true;
+    }
+    if (!changed) return Outcome::kUnchanged;
+    CONSENTRIC_RETURN_IF_ERROR(store_.touch_subject(id, opts_.now));
+    return Outcome::kUpdated;
+  }
+
+  static std::string profile_aad(SubjectId id, std::string_view field) {
+    return fmt::format("pv|{}|{}", id, field);
+  }
+
+  static StoredValue stored(const FieldSpec& spec, const TypedValue& value, SubjectId id,
+                            const crypto::SecretKey& key) {
+    if (!spec.pii) return to_plain_stored(value);
+    StoredValue v;
+    v.sealed = crypto::seal(key, canonical_text(value), profile_aad(id, spec.name));
+    return v;
+  }
+
+  Result<bool> same_value(const FieldSpec& spec, const TypedValue& value, const StoredValue* old, SubjectId id) {
+    if (old == nullptr) return false;
+    if (!spec.pii) return *old == to_plain_stored(value);
+    if (old->sealed.empty()) return false;
+    CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
+    auto plain = crypto::open(key, old->sealed, profile_aad(id, spec.name));
+    if (!plain.ok()) return plain.status();
+    return *plain == canonical_text(value);
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  Result<Outcome> event_row(RecordSource& source) {
+    const NamedValues& values = source.fields();
+    const InputValue* type_value = find_value(values, kEventType);
+    if (type_value == nullptr || type_value->missing() || type_value->kind != InputValue::Kind::kText) {
+      return invalid(std::string(kEventType), "expected the event type as a string");
+    }
+    const EventTypeSpec* type = cfg_.event_type(type_value->text);
+    if (type == nullptr) {
+      return invalid(std::string(kEventType), fmt::format("{} is not a declared event type",
+                                                           quote_for_message(type_value->text)));
+    }
+    const InputValue* time_value = find_value(values, kEventTime);
+    if (time_value == nullptr || time_value->missing() || time_value->kind != InputValue::Kind::kText) {
+      return invalid(std::string(kEventTime), "expected the event time as an ISO 8601 string");
+    }
+    auto ts = parse_timestamp(trim(time_value->text));
+    if (!ts.ok()) return invalid(std::string(kEventTime), ts.status().message());
+    if (*ts > opts_.now + kFutureSkewSeconds) {
+      return invalid(std::string(kEventTime), fmt::format("{} is in the future", format_timestamp(*ts)));
+    }
+    std::string_view event_id;
+    if (const InputValue* e = find_value(values, kEventId); e != nullptr && !e->missing()) {
+      if (e->kind != InputValue::Kind::kText) return invalid(std::string(kEventId), "expected a string");
+      event_id = e->text;
+    }
+
+    // Properties: the "properties" object, and for CSV every column that is not a reserved key
+    // or an identifier. Built in declaration order, so equal events hash equally.
+    props_.clear();
+    for (const auto& [name, v] : source.properties()) props_.emplace_back(name, v);
+    for (const auto& [name, v] : values) {
+      if (name == kEventType || name == kEventTime || name == kEventId || cfg_.identifier(name) != nullptr) continue;
+      props_.emplace_back(name, v);
+    }
+    for (const auto& [name, v] : props_) {
+      if (type->property(name) == nullptr && !(v.from_csv && v.missing())) {
+        return invalid(std::string(name), fmt::format("not a declared property of event type \"{}\"", type->name));
+      }
+    }
+    std::string& plain = props_json_;
+    std::string& secret = secret_json_;
+    plain = "{";
+    secret = "{";
+    double value = 0;
+    for (const FieldSpec& p : type->properties) {
+      const InputValue* v = find_value(props_, p.name);
+      if (v == nullptr || v->missing()) {
+        if (p.required) return invalid(p.name, "required, but missing");
+        continue;
+      }
+      auto t = coerce(p, *v);
+      if (!t.ok()) return invalid(p.name, t.status().message());
+      std::string& out = p.pii ? secret : plain;
+      if (out.size() > 1) out += ',';
+      append_json_string(&out, p.name);
+      out += ':';
+      append_json(&out, *t);
+      if (type->value_property && *type->value_property == p.name) {
+        if (const auto* d = std::get_if<double>(&*t)) value = *d;
+        else if (const auto* i = std::get_if<std::int64_t>(&*t)) value = static_cast<double>(*i);
+      }
+    }
+    plain += '}';
+    if (secret.size() == 1) secret.clear();  // no pii property: nothing to seal
+    else secret += '}';
+
+    std::vector<Ident>& idents = idents_;
+    if (auto e = identifiers_of(values, &idents)) return invalid(e->field, e->message);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
+    if (suppressed) return Outcome::kSuppressed;
+    std::optional<RowError> conflict;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    if (conflict) return invalid(conflict->field, conflict->message);
+    SubjectId id = 0;
+    if (existing) {
+      id = *existing;
+    } else {
+      CONSENTRIC_ASSIGN_OR_RETURN(id, create_subject(idents));
+    }
+
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t type_id, type_id_of(type->name));
+    EventRow row{.subject = id, .ts = *ts, .dedup = content_hash({type->name, plain, secret, event_id}),
+                 .type_id = type_id, .props = plain, .sealed = {}};
+    if (!secret.empty()) {
+      CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
+      row.sealed = crypto::seal(key, secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(bool inserted, store_.insert_event(row));
+    if (!inserted) return Outcome::kUnchanged;
+    add_feature(id, *ts, type_id, type->value_property.has_value(), value);
+    return Outcome::kInserted;
+  }
+
+  Result<std::int64_t> type_id_of(const std::string& name) {
+    if (auto it = type_ids_.find(name); it != type_ids_.end()) return it->second;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t id, store_.event_type_id(name));
+    type_ids_.emplace(name, id);
+    return id;
+  }
+
+  void add_feature(SubjectId id, UnixSeconds ts, std::int64_t type_id, bool is_purchase, double value) {
+    auto [it, fresh] = features_.try_emplace(id);
+    FeatureDelta& d = it->second;
+    if (fresh) {
+      d.subject = id;
+      d.first_seen = d.last_seen = ts;
+    }
+    d.first_seen = std::min(d.first_seen, ts);
+    d.last_seen = std::max(d.last_seen, ts);
+    ++d.events;
+    if (is_purchase) {
+      ++d.purchases;
+      d.monetary += value;
+      d.last_purchase = std::max(d.last_purchase.value_or(ts), ts);
+    }
+    for (auto& t : d.per_type) {
+      if (t.type_id == type_id) {
+        ++t.count;
+        t.last_ts = std::max(t.last_ts, ts);
+        return;
+      }
+    }
+    d.per_type.push_back({type_id, 1, ts});
+  }
+
+  Status flush_features() {
+    for (const auto& [id, delta] : features_) CONSENTRIC_RETURN_IF_ERROR(store_.apply_features(delta));
+    features_.clear();
+    return Status();
+  }
+
+  // --- consent records ----------------------------------------------------------------------
+
+  Result<Outcome> consent_row(RecordSource& source) {
+    const NamedValues& values = source.fields();
+    auto text_of = [&](std::string_view name) -> std::optional<std::string_view> {
+      const InputValue* v = find_value(values, name);
+      if (v == nullptr || v->missing() || v->kind != InputValue::Kind::kText) return std::nullopt;
+      return trim(v->text);
+    };
+    for (const auto& [name, v] : values) {
+      if (!is_consent_key(name)) return invalid(std::string(name), "not a field of a consent record");
+    }
+    ConsentEntry e;
+    const auto purpose = text_of("purpose");
+    if (!purpose) return invalid("purpose", "expected the purpose id");
+    const PurposeSpec* spec = cfg_.purpose(*purpose);
+    if (spec == nullptr) {
+      return invalid("purpose", fmt::format("{} is not a declared purpose", quote_for_message(*purpose)));
+    }
+    e.purpose = spec->id;
+    const auto action = text_of("action");
+    if (action == "grant") e.action = ConsentAction::kGrant;
+    else if (action == "withdraw") e.action = ConsentAction::kWithdraw;
+    else return invalid("action", fmt::format("expected grant or withdraw, got {}", quote_for_message(action.value_or(""))));
+    const auto time = text_of("time");
+    if (!time) return invalid("time", "expected the time of the decision as an ISO 8601 string");
+    auto ts = parse_timestamp(*time);
+    if (!ts.ok()) return invalid("time", ts.status().message());
+    if (*ts > opts_.now + kFutureSkewSeconds) return invalid("time", fmt::format("{} is in the future", format_timestamp(*ts)));
+    e.ts = *ts;
+    e.recorded_at = opts_.now;
+    e.source = std::string(text_of("source").value_or("import"));
+    e.method = std::string(text_of("method").value_or("unspecified"));
+    e.notice_version = std::string(text_of("notice_version").value_or(""));
+    e.notice_hash = std::string(text_of("notice_hash").value_or(""));
+    // GDPR Art. 7(1): a consent must be demonstrable, which includes what the person was shown.
+    if (e.action == ConsentAction::kGrant && spec->legal_basis == LegalBasis::kConsent && e.notice_version.empty()) {
+      return invalid("notice_version", "a grant must name the version of the notice the person was shown");
+    }
+    if (const auto expires = text_of("expires_at")) {
+      auto x = parse_timestamp(*expires);
+      if (!x.ok()) return invalid("expires_at", x.status().message());
+      if (*x <= e.ts) return invalid("expires_at", "expected a time after the decision");
+      e.expires_at = *x;
+    }
+    e.proof = proof_json(values, source.proof());
+
+    std::vector<Ident>& idents = idents_;
+    if (auto err = identifiers_of(values, &idents)) return invalid(err->field, err->message);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
+    if (suppressed) return Outcome::kSuppressed;
+    std::optional<RowError> conflict;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    if (conflict) return invalid(conflict->field, conflict->message);
+    if (existing) {
+      e.subject = *existing;
+      CONSENTRIC_ASSIGN_OR_RETURN(bool seen, store_.has_consent_entry(e));
+      if (seen) return Outcome::kUnchanged;
+    } else {
+      // A consent for an identifier not yet known creates the subject it belongs to.
+      CONSENTRIC_ASSIGN_OR_RETURN(e.subject, create_subject(idents));
+    }
+    CONSENTRIC_RETURN_IF_ERROR(store_.append_consent(e).status());
+    return Outcome::kInserted;
+  }
+
+  static std::string proof_json(const NamedValues& values, const NamedValues& proof) {
+    std::string out = "{";
+    auto add = [&](std::string_view name, const InputValue& v) {
+      if (v.missing()) return;
+      if (out.size() > 1) out += ',';
+      append_json_string(&out, name);
+      out += ':';
+      switch (v.kind) {
+        case InputValue::Kind::kBool: out += v.b ? "true" : "false"; break;
+        case InputValue::Kind::kInt: out += std::to_string(v.i); break;
+        case InputValue::Kind::kDouble: out += fmt::format("{}", v.d); break;
+        default: append_json_string(&out, v.text);
+      }
+    };
+    for (const auto& [name, v] : proof) add(name, v);
+    for (const auto& [name, v] : values) {
+      if (name.substr(0, kProofPrefix.size()) == kProofPrefix) add(name.substr(kProofPrefix.size()), v);
+    }
+    return out + "}";
+  }
+
+  // --- the end ------------------------------------------------------------------------------
+
+  Status finish(const std::string& file_hash) {
+    ImportRecord rec{to_string(opts_.kind).data(), report_.file, file_hash, opts_.now, opts_.now,
+                     report_.rows, report_.inserted, report_.updated, report_.unchanged,
+                     report_.rejected, report_.suppressed};
+    CONSENTRIC_RETURN_IF_ERROR(store_.record_import(rec));
+    std::string detail = "{";
+    detail += "\"file\":";
+    append_json_string(&detail, report_.file);
+    detail += fmt::format(",\"hash\":\"{}\",\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},"
+                          "\"rejected\":{},\"suppressed\":{},\"subjects_created\":{}}}",
+                          file_hash, report_.rows, report_.inserted, report_.updated, report_.unchanged,
+                          report_.rejected, report_.suppressed, report_.subjects_created);
+    return audit::append(store_, {opts_.actor, fmt::format("import.{}", to_string(opts_.kind)), "", detail},
+                         opts_.now).status();
+  }
+
+  StoreDir& sd_;
+  const Config& cfg_;
+  const ImportOptions& opts_;
+  Store& store_;
+  crypto::KeyRing& keys_;
+  ImportReport report_;
+  std::optional<RowError> row_error_;
+  std::int64_t error_count_ = 0;
+  std::vector<std::string> errors_;
+  std::ofstream reject_out_;
+  std::unordered_map<std::string, SubjectId> subject_cache_;
+  std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
+  std::unordered_map<std::string, std::int64_t> type_ids_;
+  std::unordered_map<SubjectId, FeatureDelta> features_;
+  NamedValues props_;
+  std::string props_json_, secret_json_;
+  std::vector<Ident> idents_;
+};
+
+}  // namespace
+
+std::string_view to_string(ImportKind kind) {
+  switch (kind) {
+    case ImportKind::kProfiles: return "profiles";
+    case ImportKind::kEvents: return "events";
+    case ImportKind::kConsents: return "consents";
+  }
+  return "unknown";
+}
+
+Result<ImportReport> import_file(StoreDir& store_dir, const ImportOptions& options) {
+  if (!std::filesystem::exists(options.file)) {
+    return not_found(fmt::format("{}: no such file", options.file.string()));
+  }
+  Importer importer(store_dir, options);
+  return importer.run();
+}
+
+}  // namespace consentric::ingest

@@ -1,0 +1,140 @@
+#include "store/migrations.h"
+
+#include <array>
+
+namespace consentric {
+namespace {
+
+// Subject id leads every per-subject table's key: it is the distribution key when the schema
+// is sharded (DESIGN.md "Storage"), and it makes erasing a subject a range delete.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE config_versions(
+  version    INTEGER PRIMARY KEY,
+  yaml       TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+CREATE TABLE subjects(
+  subject_id INTEGER PRIMARY KEY,
+  pseudonym  TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Identifiers by keyed blind index only: the plaintext is never stored here.
+CREATE TABLE identifiers(
+  blind_index BLOB PRIMARY KEY,
+  subject_id  INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  field       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX identifiers_by_subject ON identifiers(subject_id);
+-- value holds plaintext for ordinary fields; sealed holds pii, encrypted under the subject's key.
+CREATE TABLE profile_values(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  field      TEXT NOT NULL,
+  value,
+  sealed     BLOB,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(subject_id, field)
+) WITHOUT ROWID;
+CREATE TABLE event_types(
+  type_id INTEGER PRIMARY KEY,
+  name    TEXT NOT NULL UNIQUE
+);
+CREATE TABLE events(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  ts         INTEGER NOT NULL,
+  dedup      INTEGER NOT NULL,
+  type_id    INTEGER NOT NULL REFERENCES event_types(type_id),
+  props      TEXT NOT NULL,
+  sealed     BLOB,
+  PRIMARY KEY(subject_id, ts, dedup)
+) WITHOUT ROWID;
+CREATE TABLE features(
+  subject_id    INTEGER PRIMARY KEY REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  event_count   INTEGER NOT NULL,
+  last_purchase INTEGER,
+  frequency     INTEGER NOT NULL,
+  monetary      REAL NOT NULL
+);
+CREATE TABLE feature_counts(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  type_id    INTEGER NOT NULL,
+  count      INTEGER NOT NULL,
+  last_ts    INTEGER NOT NULL,
+  PRIMARY KEY(subject_id, type_id)
+) WITHOUT ROWID;
+-- Append-only: nothing updates or deletes a ledger row except erasure of its subject.
+CREATE TABLE consent_ledger(
+  entry_id       INTEGER PRIMARY KEY,
+  subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose        TEXT NOT NULL,
+  action         TEXT NOT NULL CHECK (action IN ('grant', 'withdraw')),
+  ts             INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  source         TEXT NOT NULL,
+  method         TEXT NOT NULL,
+  notice_version TEXT NOT NULL,
+  notice_hash    TEXT NOT NULL,
+  proof          TEXT NOT NULL,
+  expires_at     INTEGER
+);
+CREATE INDEX consent_ledger_by_subject ON consent_ledger(subject_id, purpose, ts);
+CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
+BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE TABLE consent_state(
+  subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose        TEXT NOT NULL,
+  granted        INTEGER NOT NULL,
+  ts             INTEGER NOT NULL,
+  notice_version TEXT NOT NULL,
+  expires_at     INTEGER,
+  entry_id       INTEGER NOT NULL REFERENCES consent_ledger(entry_id),
+  PRIMARY KEY(subject_id, purpose)
+) WITHOUT ROWID;
+CREATE TABLE audit_log(
+  seq       INTEGER PRIMARY KEY,
+  ts        INTEGER NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash      BLOB NOT NULL
+);
+CREATE TABLE suppression(
+  blind_index BLOB PRIMARY KEY,
+  field       TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  added_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE imports(
+  import_id   INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  file        TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  rows        INTEGER NOT NULL,
+  inserted    INTEGER NOT NULL,
+  updated     INTEGER NOT NULL,
+  unchanged   INTEGER NOT NULL,
+  rejected    INTEGER NOT NULL,
+  suppressed  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression", kV1},
+};
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() { return kMigrations; }
+
+}  // namespace consentric

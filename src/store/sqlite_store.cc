@@ -1,0 +1,499 @@
+#include "store/sqlite_store.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "crypto/keys.h"
+#include "sqlite/db.h"
+#include "store/migrations.h"
+
+namespace consentric {
+namespace {
+
+using sqlite::Db;
+using sqlite::Stmt;
+
+// Every statement the store runs, prepared once on first use.
+enum class Q : std::size_t {
+  kCreateSubject, kSubject, kFindSubject, kAddIdentifier, kDropIdentifiers, kTouchSubject,
+  kProfileValue, kPutProfileValue, kProfile,
+  kEventTypeId, kInsertEventType, kInsertEvent,
+  kUpsertFeatures, kUpsertFeatureCount, kFeatures, kFeatureCounts,
+  kAppendConsent, kPutConsentState, kConsentState, kConsentHistory, kHasConsentEntry,
+  kIsSuppressed, kSuppress,
+  kLastAudit, kAppendAudit,
+  kCount
+};
+
+constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql = {
+    "INSERT INTO subjects(pseudonym, created_at, updated_at) VALUES (?1, ?2, ?2)",
+    "SELECT subject_id, pseudonym, created_at, updated_at FROM subjects WHERE subject_id = ?1",
+    "SELECT subject_id FROM identifiers WHERE blind_index = ?1",
+    "INSERT INTO identifiers(blind_index, subject_id, field) VALUES (?1, ?2, ?3)",
+    "DELETE FROM identifiers WHERE subject_id = ?1 AND field = ?2",
+    "UPDATE subjects SET updated_at = ?2 WHERE subject_id = ?1",
+    "SELECT value, sealed FROM profile_values WHERE subject_id = ?1 AND field = ?2",
+    "INSERT INTO profile_values(subject_id, field, value, sealed, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(subject_id, field) DO UPDATE SET value = excluded.value, sealed = excluded.sealed, "
+    "updated_at = excluded.updated_at",
+    "SELECT field, value, sealed FROM profile_values WHERE subject_id = ?1 ORDER BY field",
+    "SELECT type_id FROM event_types WHERE name = ?1",
+    "INSERT INTO event_types(name) VALUES (?1)",
+    "INSERT OR IGNORE INTO events(subject_id, ts, dedup, type_id, props, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT INTO features(subject_id, first_seen, last_seen, event_count, last_purchase, frequency, monetary) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(subject_id) DO UPDATE SET "
+    "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
+    "event_count = event_count + excluded.event_count, "
+    "last_purchase = CASE WHEN excluded.last_purchase IS NULL THEN last_purchase "
+    "  WHEN last_purchase IS NULL THEN excluded.last_purchase "
+    "  ELSE max(last_purchase, excluded.last_purchase) END, "
+    "frequency = frequency + excluded.frequency, monetary = monetary + excluded.monetary",
+    "INSERT INTO feature_counts(subject_id, type_id, count, last_ts) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT(subject_id, type_id) DO UPDATE SET count = count + excluded.count, "
+    "last_ts = max(last_ts, excluded.last_ts)",
+    "SELECT first_seen, last_seen, event_count, last_purchase, frequency, monetary FROM features WHERE subject_id = ?1",
+    "SELECT type_id, count, last_ts FROM feature_counts WHERE subject_id = ?1 ORDER BY type_id",
+    "INSERT INTO consent_ledger(subject_id, purpose, action, ts, recorded_at, source, method, notice_version, "
+    "notice_hash, proof, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    // The state follows the ledger entry with the latest time; a late-arriving older entry does
+    // not overwrite a newer decision.
+    "INSERT INTO consent_state(subject_id, purpose, granted, ts, notice_version, expires_at, entry_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(subject_id, purpose) DO UPDATE SET "
+    "granted = excluded.granted, ts = excluded.ts, notice_version = excluded.notice_version, "
+    "expires_at = excluded.expires_at, entry_id = excluded.entry_id WHERE excluded.ts >= consent_state.ts",
+    "SELECT granted, ts, notice_version, expires_at, entry_id FROM consent_state WHERE subject_id = ?1 AND purpose = ?2",
+    "SELECT entry_id, purpose, action, ts, recorded_at, source, method, notice_version, notice_hash, proof, "
+    "expires_at FROM consent_ledger WHERE subject_id = ?1 ORDER BY ts, entry_id",
+    "SELECT 1 FROM consent_ledger WHERE subject_id = ?1 AND purpose = ?2 AND ts = ?3 AND action = ?4 AND source = ?5",
+    "SELECT 1 FROM suppression WHERE blind_index = ?1",
+    "INSERT OR IGNORE INTO suppression(blind_index, field, reason, added_at) VALUES (?1, ?2, ?3, ?4)",
+    "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+    "INSERT INTO audit_log(seq, ts, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
+AuditRecord read_audit(const Stmt& s) {
+  AuditRecord r;
+  r.seq = s.column_int(0);
+  r.ts = s.column_int(1);
+  r.actor = s.column_text(2);
+  r.action = s.column_text(3);
+  r.subject = s.column_text(4);
+  r.detail = s.column_text(5);
+  r.prev_hash = s.column_blob(6);
+  r.hash = s.column_blob(7);
+  return r;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  Status migrate() {
+    CONSENTRIC_RETURN_IF_ERROR(db_->exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+        "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t current,
+                                db_->query_int("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    const auto all = sqlite_migrations();
+    if (!all.empty() && current > all.back().version) {
+      return failed_precondition(fmt::format(
+          "the store has schema version {}, newer than this consentric knows ({}); upgrade consentric",
+          current, all.back().version));
+    }
+    const UnixSeconds now = make_system_clock()->now();
+    for (const Migration& m : all) {
+      if (m.version <= current) continue;
+      CONSENTRIC_ASSIGN_OR_RETURN(sqlite::Tx tx, sqlite::Tx::begin(*db_));
+      Status s = db_->exec(m.sql);
+      if (!s.ok()) return s.with_context(fmt::format("migration {}", m.version));
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt ins, db_->prepare(
+          "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?1, ?2, ?3)"));
+      CONSENTRIC_RETURN_IF_ERROR(ins.bind(1, m.version).bind_text(2, m.description).bind(3, now).run());
+      CONSENTRIC_RETURN_IF_ERROR(tx.commit());
+    }
+    return Status();
+  }
+
+  Status begin() override {
+    if (in_tx_) return failed_precondition("a transaction is already open");
+    CONSENTRIC_RETURN_IF_ERROR(db_->exec("BEGIN IMMEDIATE"));
+    in_tx_ = true;
+    return Status();
+  }
+  Status commit() override {
+    if (!in_tx_) return failed_precondition("no transaction is open");
+    Status s = db_->exec("COMMIT");
+    if (!s.ok()) rollback();
+    in_tx_ = false;
+    return s;
+  }
+  void rollback() override {
+    if (in_tx_) (void)db_->exec("ROLLBACK");
+    in_tx_ = false;
+  }
+
+  Result<int> schema_version() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t v, db_->query_int("SELECT max(version) FROM schema_migrations"));
+    return static_cast<int>(v);
+  }
+
+  Status set_meta(std::string_view key, std::string_view value) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    return s.bind_text(1, key).bind_text(2, value).run();
+  }
+  Result<std::optional<std::string>> meta(std::string_view key) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare("SELECT value FROM meta WHERE key = ?1"));
+    s.bind_text(1, key);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(s.column_text(0)));
+  }
+
+  Status put_config(std::string_view yaml, std::string_view hash_hex, UnixSeconds at) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "INSERT INTO config_versions(yaml, hash, applied_at) VALUES (?1, ?2, ?3)"));
+    return s.bind_text(1, yaml).bind_text(2, hash_hex).bind(3, at).run();
+  }
+  Result<std::string> current_config() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "SELECT yaml FROM config_versions ORDER BY version DESC LIMIT 1"));
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) return not_found("the store holds no configuration");
+    return std::string(s.column_text(0));
+  }
+
+  Result<SubjectRow> create_subject(UnixSeconds now) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kCreateSubject));
+    SubjectRow row;
+    // A random pseudonym: stable for the subject, linkable to nothing outside the store.
+    row.pseudonym = "s_" + crypto::to_hex(crypto::random_bytes(10));
+    row.created_at = row.updated_at = now;
+    CONSENTRIC_RETURN_IF_ERROR(s->bind_text(1, row.pseudonym).bind(2, now).run());
+    row.id = db_->last_insert_rowid();
+    return row;
+  }
+
+  Result<std::optional<SubjectRow>> subject(SubjectId id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kSubject));
+    s->bind(1, id);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) return std::optional<SubjectRow>();
+    SubjectRow r{s->column_int(0), std::string(s->column_text(1)), s->column_int(2), s->column_int(3)};
+    s->reset();
+    return std::optional<SubjectRow>(std::move(r));
+  }
+
+  Result<std::optional<SubjectId>> find_subject(std::string_view blind_index) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kFindSubject));
+    s->bind_blob(1, blind_index);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    std::optional<SubjectId> id;
+    if (row) id = s->column_int(0);
+    s->reset();
+    return id;
+  }
+
+  Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAddIdentifier));
+    return s->bind_blob(1, blind_index).bind(2, subject).bind_text(3, field).run();
+  }
+
+  Status replace_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * drop, stmt(Q::kDropIdentifiers));
+    CONSENTRIC_RETURN_IF_ERROR(drop->bind(1, subject).bind_text(2, field).run());
+    return add_identifier(subject, blind_index, field);
+  }
+
+  Status touch_subject(SubjectId subject, UnixSeconds now) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kTouchSubject));
+    return s->bind(1, subject).bind(2, now).run();
+  }
+
+  Result<std::optional<StoredValue>> profile_value(SubjectId subject, std::string_view field) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kProfileValue));
+    s->bind(1, subject).bind_text(2, field);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    std::optional<StoredValue> v;
+    if (row) v = read_value(*s, 0, 1);
+    s->reset();
+    return v;
+  }
+
+  Status put_profile_value(SubjectId subject, std::string_view field, const StoredValue& value,
+                           UnixSeconds now) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutProfileValue));
+    s->bind(1, subject).bind_text(2, field);
+    bind_plain(*s, 3, value);
+    if (value.sealed.empty()) s->bind_null(4);
+    else s->bind_blob(4, value.sealed);
+    return s->bind(5, now).run();
+  }
+
+  Result<std::vector<std::pair<std::string, StoredValue>>> profile(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kProfile));
+    s->bind(1, subject);
+    std::vector<std::pair<std::string, StoredValue>> out;
+    while (true) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+      if (!row) break;
+      out.emplace_back(std::string(s->column_text(0)), read_value(*s, 1, 2));
+    }
+    return out;
+  }
+
+  Result<std::int64_t> event_type_id(std::string_view name) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kEventTypeId));
+    s->bind_text(1, name);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (row) {
+      const std::int64_t id = s->column_int(0);
+      s->reset();
+      return id;
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * ins, stmt(Q::kInsertEventType));
+    CONSENTRIC_RETURN_IF_ERROR(ins->bind_text(1, name).run());
+    return db_->last_insert_rowid();
+  }
+
+  Result<bool> insert_event(const EventRow& e) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kInsertEvent));
+    s->bind(1, e.subject).bind(2, e.ts).bind(3, e.dedup).bind(4, e.type_id).bind_text(5, e.props);
+    if (e.sealed.empty()) s->bind_null(6);
+    else s->bind_blob(6, e.sealed);
+    CONSENTRIC_RETURN_IF_ERROR(s->run());
+    return db_->changes() > 0;
+  }
+
+  Status apply_features(const FeatureDelta& d) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kUpsertFeatures));
+    s->bind(1, d.subject).bind(2, d.first_seen).bind(3, d.last_seen).bind(4, d.events);
+    if (d.last_purchase) s->bind(5, *d.last_purchase);
+    else s->bind_null(5);
+    CONSENTRIC_RETURN_IF_ERROR(s->bind(6, d.purchases).bind(7, d.monetary).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * c, stmt(Q::kUpsertFeatureCount));
+    for (const auto& t : d.per_type) {
+      CONSENTRIC_RETURN_IF_ERROR(c->bind(1, d.subject).bind(2, t.type_id).bind(3, t.count).bind(4, t.last_ts).run());
+    }
+    return Status();
+  }
+
+  Result<std::optional<FeatureRow>> features(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kFeatures));
+    s->bind(1, subject);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) return std::optional<FeatureRow>();
+    FeatureRow f;
+    f.subject = subject;
+    f.first_seen = s->column_int(0);
+    f.last_seen = s->column_int(1);
+    f.events = s->column_int(2);
+    if (!s->is_null(3)) f.last_purchase = s->column_int(3);
+    f.purchases = s->column_int(4);
+    f.monetary = s->column_double(5);
+    s->reset();
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * c, stmt(Q::kFeatureCounts));
+    c->bind(1, subject);
+    while (true) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool more, c->step());
+      if (!more) break;
+      f.per_type.push_back({c->column_int(0), c->column_int(1), c->column_int(2)});
+    }
+    return std::optional<FeatureRow>(std::move(f));
+  }
+
+  Result<std::int64_t> append_consent(const ConsentEntry& e) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAppendConsent));
+    const bool grant = e.action == ConsentAction::kGrant;
+    s->bind(1, e.subject).bind_text(2, e.purpose).bind_text(3, grant ? "grant" : "withdraw").bind(4, e.ts)
+        .bind(5, e.recorded_at).bind_text(6, e.source).bind_text(7, e.method).bind_text(8, e.notice_version)
+        .bind_text(9, e.notice_hash).bind_text(10, e.proof);
+    if (e.expires_at) s->bind(11, *e.expires_at);
+    else s->bind_null(11);
+    CONSENTRIC_RETURN_IF_ERROR(s->run());
+    const std::int64_t entry_id = db_->last_insert_rowid();
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * st, stmt(Q::kPutConsentState));
+    st->bind(1, e.subject).bind_text(2, e.purpose).bind(3, grant ? 1 : 0).bind(4, e.ts).bind_text(5, e.notice_version);
+    if (e.expires_at) st->bind(6, *e.expires_at);
+    else st->bind_null(6);
+    CONSENTRIC_RETURN_IF_ERROR(st->bind(7, entry_id).run());
+    return entry_id;
+  }
+
+  Result<std::optional<ConsentState>> consent_state(SubjectId subject, std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kConsentState));
+    s->bind(1, subject).bind_text(2, purpose);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) return std::optional<ConsentState>();
+    ConsentState c;
+    c.subject = subject;
+    c.purpose = purpose;
+    c.granted = s->column_int(0) != 0;
+    c.ts = s->column_int(1);
+    c.notice_version = s->column_text(2);
+    if (!s->is_null(3)) c.expires_at = s->column_int(3);
+    c.entry_id = s->column_int(4);
+    s->reset();
+    return std::optional<ConsentState>(std::move(c));
+  }
+
+  Result<std::vector<ConsentEntry>> consent_history(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kConsentHistory));
+    s->bind(1, subject);
+    std::vector<ConsentEntry> out;
+    while (true) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+      if (!row) break;
+      ConsentEntry e;
+      e.entry_id = s->column_int(0);
+      e.subject = subject;
+      e.purpose = s->column_text(1);
+      e.action = s->column_text(2) == "grant" ? ConsentAction::kGrant : ConsentAction::kWithdraw;
+      e.ts = s->column_int(3);
+      e.recorded_at = s->column_int(4);
+      e.source = s->column_text(5);
+      e.method = s->column_text(6);
+      e.notice_version = s->column_text(7);
+      e.notice_hash = s->column_text(8);
+      e.proof = s->column_text(9);
+      if (!s->is_null(10)) e.expires_at = s->column_int(10);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<std::vector<PurposeConsentCount>> consent_counts() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "SELECT purpose, sum(granted), sum(1 - granted) FROM consent_state GROUP BY purpose ORDER BY purpose"));
+    std::vector<PurposeConsentCount> out;
+    while (true) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
+      if (!row) break;
+      out.push_back({std::string(s.column_text(0)), s.column_int(1), s.column_int(2)});
+    }
+    return out;
+  }
+
+  Result<bool> has_consent_entry(const ConsentEntry& e) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kHasConsentEntry));
+    s->bind(1, e.subject).bind_text(2, e.purpose).bind(3, e.ts)
+        .bind_text(4, e.action == ConsentAction::kGrant ? "grant" : "withdraw").bind_text(5, e.source);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    s->reset();
+    return row;
+  }
+
+  Result<bool> is_suppressed(std::string_view blind_index) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIsSuppressed));
+    s->bind_blob(1, blind_index);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    s->reset();
+    return row;
+  }
+
+  Status suppress(std::string_view blind_index, std::string_view field, std::string_view reason,
+                  UnixSeconds now) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kSuppress));
+    return s->bind_blob(1, blind_index).bind_text(2, field).bind_text(3, reason).bind(4, now).run();
+  }
+
+  Result<std::optional<AuditRecord>> last_audit() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kLastAudit));
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) return std::optional<AuditRecord>();
+    AuditRecord r = read_audit(*s);
+    s->reset();
+    return std::optional<AuditRecord>(std::move(r));
+  }
+
+  Status append_audit(const AuditRecord& r) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAppendAudit));
+    return s->bind(1, r.seq).bind(2, r.ts).bind_text(3, r.actor).bind_text(4, r.action).bind_text(5, r.subject)
+        .bind_text(6, r.detail).bind_blob(7, r.prev_hash).bind_blob(8, r.hash).run();
+  }
+
+  Status scan_audit(const std::function<Status(const AuditRecord&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq"));
+    while (true) {
+      CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
+      if (!row) return Status();
+      CONSENTRIC_RETURN_IF_ERROR(fn(read_audit(s)));
+    }
+  }
+
+  Status record_import(const ImportRecord& r) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
+        "INSERT INTO imports(kind, file, hash, started_at, finished_at, rows, inserted, updated, unchanged, "
+        "rejected, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+    return s.bind_text(1, r.kind).bind_text(2, r.file).bind_text(3, r.sha256).bind(4, r.started_at)
+        .bind(5, r.finished_at).bind(6, r.rows).bind(7, r.inserted).bind(8, r.updated).bind(9, r.unchanged)
+        .bind(10, r.rejected).bind(11, r.suppressed).run();
+  }
+
+  Result<StoreCounts> counts() override {
+    StoreCounts c;
+    const std::pair<std::int64_t*, std::string_view> queries[] = {
+        {&c.subjects, "SELECT count(*) FROM subjects"},
+        {&c.identifiers, "SELECT count(*) FROM identifiers"},
+        {&c.profile_values, "SELECT count(*) FROM profile_values"},
+        {&c.events, "SELECT count(*) FROM events"},
+        {&c.consent_entries, "SELECT count(*) FROM consent_ledger"},
+        {&c.audit_entries, "SELECT count(*) FROM audit_log"},
+        {&c.suppressed, "SELECT count(*) FROM suppression"},
+    };
+    for (const auto& [out, sql] : queries) {
+      CONSENTRIC_ASSIGN_OR_RETURN(*out, db_->query_int(sql));
+    }
+    return c;
+  }
+
+  Status checkpoint() override { return db_->checkpoint_truncate(); }
+
+ private:
+  Result<Stmt*> stmt(Q q) {
+    auto& slot = stmts_[static_cast<std::size_t>(q)];
+    if (!slot) {
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(kSql[static_cast<std::size_t>(q)]));
+      slot.emplace(std::move(s));
+    }
+    return &*slot;
+  }
+
+  static void bind_plain(Stmt& s, int index, const StoredValue& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v.plain)) s.bind(index, *i);
+    else if (const auto* d = std::get_if<double>(&v.plain)) s.bind(index, *d);
+    else if (const auto* t = std::get_if<std::string>(&v.plain)) s.bind_text(index, *t);
+    else s.bind_null(index);
+  }
+
+  static StoredValue read_value(const Stmt& s, int value_col, int sealed_col) {
+    StoredValue v;
+    switch (s.column_type(value_col)) {
+      case SQLITE_INTEGER: v.plain = s.column_int(value_col); break;
+      case SQLITE_FLOAT: v.plain = s.column_double(value_col); break;
+      case SQLITE_TEXT: v.plain = std::string(s.column_text(value_col)); break;
+      default: break;
+    }
+    if (!s.is_null(sealed_col)) v.sealed = s.column_blob(sealed_col);
+    return v;
+  }
+
+  std::unique_ptr<Db> db_;
+  std::array<std::optional<Stmt>, static_cast<std::size_t>(Q::kCount)> stmts_;
+  bool in_tx_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
+                                                 const SqliteStoreOptions& options) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
+                              Db::open(path, {.create = options.create, .durable = options.durable}));
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  CONSENTRIC_RETURN_IF_ERROR(store->migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace consentric

@@ -1,0 +1,122 @@
+#include "store/sqlite_store.h"
+
+#include "testing/status_matchers.h"
+
+namespace consentric {
+namespace {
+
+using ::consentric::testing::StatusIs;
+using ::consentric::testing::TempDir;
+using ::testing::HasSubstr;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = open_sqlite_store(dir_ / "c.db", {.create = true});
+    ASSERT_OK(s);
+    store_ = std::move(s).value();
+  }
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
+  EXPECT_EQ(*store_->schema_version(), 1);
+  store_.reset();
+  auto again = open_sqlite_store(dir_ / "c.db", {});
+  ASSERT_OK(again);
+  EXPECT_EQ(*(*again)->schema_version(), 1);
+}
+
+TEST_F(SqliteStoreTest, RollbackLeavesNothing) {
+  ASSERT_OK(store_->begin());
+  auto subject = store_->create_subject(100);
+  ASSERT_OK(subject);
+  ASSERT_OK(store_->add_identifier(subject->id, "idx-1", "email"));
+  store_->rollback();
+  EXPECT_EQ(store_->counts()->subjects, 0);
+  EXPECT_FALSE(store_->find_subject("idx-1")->has_value());
+}
+
+TEST_F(SqliteStoreTest, IdentifiersAreUnique) {
+  ASSERT_OK(store_->begin());
+  auto a = *store_->create_subject(1);
+  auto b = *store_->create_subject(1);
+  EXPECT_NE(a.pseudonym, b.pseudonym);
+  ASSERT_OK(store_->add_identifier(a.id, "idx", "email"));
+  EXPECT_THAT(store_->add_identifier(b.id, "idx", "email"), StatusIs(StatusCode::kAlreadyExists, HasSubstr("UNIQUE")));
+  ASSERT_OK(store_->commit());
+  EXPECT_EQ(**store_->find_subject("idx"), a.id);
+}
+
+TEST_F(SqliteStoreTest, ProfileValuesUpsert) {
+  ASSERT_OK(store_->begin());
+  auto s = *store_->create_subject(1);
+  ASSERT_OK(store_->put_profile_value(s.id, "age", {.plain = std::int64_t{41}}, 1));
+  ASSERT_OK(store_->put_profile_value(s.id, "email", {.sealed = std::string("\x01sealed", 7)}, 1));
+  ASSERT_OK(store_->put_profile_value(s.id, "age", {.plain = std::int64_t{42}}, 2));
+  ASSERT_OK(store_->commit());
+  auto age = *store_->profile_value(s.id, "age");
+  ASSERT_TRUE(age.has_value());
+  EXPECT_EQ(std::get<std::int64_t>(age->plain), 42);
+  auto profile = *store_->profile(s.id);
+  ASSERT_EQ(profile.size(), 2u);
+  EXPECT_EQ(profile[1].first, "email");
+  EXPECT_EQ(profile[1].second.sealed, std::string("\x01sealed", 7));
+}
+
+TEST_F(SqliteStoreTest, EventsDeduplicateAndFeaturesAccumulate) {
+  ASSERT_OK(store_->begin());
+  auto s = *store_->create_subject(1);
+  const std::int64_t purchase = *store_->event_type_id("purchase");
+  EXPECT_EQ(*store_->event_type_id("purchase"), purchase);
+  EventRow e{.subject = s.id, .ts = 500, .dedup = 7, .type_id = purchase, .props = R"({"amount":10})"};
+  EXPECT_TRUE(*store_->insert_event(e));
+  EXPECT_FALSE(*store_->insert_event(e));
+  ASSERT_OK(store_->apply_features({.subject = s.id, .first_seen = 500, .last_seen = 500, .events = 1,
+                                    .last_purchase = 500, .purchases = 1, .monetary = 10,
+                                    .per_type = {{purchase, 1, 500}}}));
+  ASSERT_OK(store_->apply_features({.subject = s.id, .first_seen = 100, .last_seen = 300, .events = 2,
+                                    .per_type = {{purchase, 2, 300}}}));
+  ASSERT_OK(store_->commit());
+  auto f = **store_->features(s.id);
+  EXPECT_EQ(f.first_seen, 100);
+  EXPECT_EQ(f.last_seen, 500);
+  EXPECT_EQ(f.events, 3);
+  EXPECT_EQ(*f.last_purchase, 500);
+  EXPECT_EQ(f.purchases, 1);
+  EXPECT_DOUBLE_EQ(f.monetary, 10);
+  ASSERT_EQ(f.per_type.size(), 1u);
+  EXPECT_EQ(f.per_type[0].count, 3);
+  EXPECT_EQ(f.per_type[0].last_ts, 500);
+}
+
+TEST_F(SqliteStoreTest, ConsentStateFollowsLatestEntryAndLedgerIsAppendOnly) {
+  ASSERT_OK(store_->begin());
+  auto s = *store_->create_subject(1);
+  ConsentEntry grant{.subject = s.id, .purpose = "segmentation", .action = ConsentAction::kGrant, .ts = 200,
+                     .recorded_at = 300, .source = "web_form", .method = "checkbox", .notice_version = "v1"};
+  ConsentEntry older_withdraw = grant;
+  older_withdraw.action = ConsentAction::kWithdraw;
+  older_withdraw.ts = 100;
+  ASSERT_OK(store_->append_consent(grant));
+  ASSERT_OK(store_->append_consent(older_withdraw));
+  ASSERT_OK(store_->commit());
+  auto state = **store_->consent_state(s.id, "segmentation");
+  EXPECT_TRUE(state.granted);  // the withdrawal predates the grant
+  EXPECT_EQ(store_->consent_history(s.id)->size(), 2u);
+  auto counts = *store_->consent_counts();
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].granted, 1);
+}
+
+TEST_F(SqliteStoreTest, SuppressionList) {
+  ASSERT_OK(store_->begin());
+  ASSERT_OK(store_->suppress("idx", "email", "erasure", 5));
+  ASSERT_OK(store_->commit());
+  EXPECT_TRUE(*store_->is_suppressed("idx"));
+  EXPECT_FALSE(*store_->is_suppressed("other"));
+}
+
+}  // namespace
+}  // namespace consentric

@@ -1,0 +1,213 @@
+#pragma once
+
+// Store: where consentric keeps subjects, identifiers (blind index only), profile values,
+// events, per-subject feature rows, the consent ledger, the audit chain and the suppression
+// list. An abstract seam in the leveldb manner: SQLite is the embedded default; PostgreSQL
+// follows behind the same interface and the same conformance tests. Keys live apart, in the
+// key ring (crypto/key_ring.h). Not thread-safe: one Store per thread.
+//
+// Writes happen between begin() and commit(); rollback() (or destruction) discards them, so an
+// import that fails leaves the store as it was (DESIGN.md invariant 7).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "consentric/status.h"
+#include "core/time.h"
+
+namespace consentric {
+
+using SubjectId = std::int64_t;
+
+// A stored value: plaintext for ordinary fields, sealed bytes for pii (never both).
+struct StoredValue {
+  std::variant<std::monostate, std::int64_t, double, std::string> plain;  // monostate: none/null
+  std::string sealed;  // non-empty for pii: crypto::seal output
+  bool operator==(const StoredValue&) const = default;
+};
+
+struct SubjectRow {
+  SubjectId id = 0;
+  std::string pseudonym;  // stable, random, carries nothing about the person
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
+struct EventRow {
+  SubjectId subject = 0;
+  UnixSeconds ts = 0;
+  std::int64_t dedup = 0;   // content hash: the same event imported twice is stored once
+  std::int64_t type_id = 0;
+  std::string props;        // non-pii properties as compact JSON
+  std::string sealed;       // pii properties, sealed JSON; empty when none
+};
+
+// Increments to a subject's feature row, applied at ingest (DESIGN.md "Storage").
+struct FeatureDelta {
+  SubjectId subject = 0;
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  std::int64_t events = 0;
+  std::optional<UnixSeconds> last_purchase;
+  std::int64_t purchases = 0;  // frequency: events of a type with a value property
+  double monetary = 0;
+  struct TypeCount {
+    std::int64_t type_id = 0;
+    std::int64_t count = 0;
+    UnixSeconds last_ts = 0;
+  };
+  std::vector<TypeCount> per_type;
+};
+
+struct FeatureRow {
+  SubjectId subject = 0;
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  std::int64_t events = 0;
+  std::optional<UnixSeconds> last_purchase;
+  std::int64_t purchases = 0;
+  double monetary = 0;
+  std::vector<FeatureDelta::TypeCount> per_type;
+};
+
+enum class ConsentAction { kGrant, kWithdraw };
+
+struct ConsentEntry {
+  std::int64_t entry_id = 0;  // assigned by the store
+  SubjectId subject = 0;
+  std::string purpose;
+  ConsentAction action = ConsentAction::kGrant;
+  UnixSeconds ts = 0;            // when the person acted
+  UnixSeconds recorded_at = 0;   // when we recorded it
+  std::string source;            // web_form, api, import, tcf, gpc, ...
+  std::string method;            // checkbox, form, banner, ...
+  std::string notice_version;
+  std::string notice_hash;       // hex BLAKE2b of the exact notice text shown, when known
+  std::string proof;             // JSON: form id, TC string, IP prefix, user agent, ...
+  std::optional<UnixSeconds> expires_at;
+};
+
+struct ConsentState {
+  SubjectId subject = 0;
+  std::string purpose;
+  bool granted = false;
+  UnixSeconds ts = 0;
+  std::string notice_version;
+  std::optional<UnixSeconds> expires_at;
+  std::int64_t entry_id = 0;
+};
+
+struct AuditRecord {
+  std::int64_t seq = 0;   // 1, 2, 3, ... without gaps
+  UnixSeconds ts = 0;
+  std::string actor;
+  std::string action;     // e.g. "import.profiles", "store.init"
+  std::string subject;    // pseudonym, or empty
+  std::string detail;     // JSON
+  std::string prev_hash;  // 32 bytes
+  std::string hash;       // 32 bytes
+};
+
+struct ImportRecord {
+  std::string kind;   // profiles, events, consents
+  std::string file;   // base name only
+  std::string sha256; // hex BLAKE2b-256 of the file
+  UnixSeconds started_at = 0;
+  UnixSeconds finished_at = 0;
+  std::int64_t rows = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, suppressed = 0;
+};
+
+struct StoreCounts {
+  std::int64_t subjects = 0;
+  std::int64_t identifiers = 0;
+  std::int64_t profile_values = 0;
+  std::int64_t events = 0;
+  std::int64_t consent_entries = 0;
+  std::int64_t audit_entries = 0;
+  std::int64_t suppressed = 0;
+};
+
+struct PurposeConsentCount {
+  std::string purpose;
+  std::int64_t granted = 0;
+  std::int64_t withdrawn = 0;
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Transactions. REQUIRES: no nested begin().
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+
+  // Schema version after migrations.
+  virtual Result<int> schema_version() = 0;
+
+  // Store metadata (store id, creation time).
+  virtual Status set_meta(std::string_view key, std::string_view value) = 0;
+  virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
+
+  // The privacy-as-code declaration in force: every version is kept.
+  virtual Status put_config(std::string_view yaml, std::string_view hash_hex, UnixSeconds at) = 0;
+  virtual Result<std::string> current_config() = 0;  // NotFound when none
+
+  // Subjects and identifiers.
+  virtual Result<SubjectRow> create_subject(UnixSeconds now) = 0;
+  virtual Result<std::optional<SubjectRow>> subject(SubjectId id) = 0;
+  virtual Result<std::optional<SubjectId>> find_subject(std::string_view blind_index) = 0;
+  // AlreadyExists when the index belongs to another subject.
+  virtual Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
+  // Makes `blind_index` the subject's only identifier for `field` (an email that changed).
+  virtual Status replace_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
+  virtual Status touch_subject(SubjectId subject, UnixSeconds now) = 0;
+
+  // Profile values; put returns true when the stored value changed.
+  virtual Result<std::optional<StoredValue>> profile_value(SubjectId subject, std::string_view field) = 0;
+  virtual Status put_profile_value(SubjectId subject, std::string_view field, const StoredValue& value,
+                                   UnixSeconds now) = 0;
+  virtual Result<std::vector<std::pair<std::string, StoredValue>>> profile(SubjectId subject) = 0;
+
+  // Events; insert returns false when the same event is already stored.
+  virtual Result<std::int64_t> event_type_id(std::string_view name) = 0;  // creates on first use
+  virtual Result<bool> insert_event(const EventRow& event) = 0;
+  virtual Status apply_features(const FeatureDelta& delta) = 0;
+  virtual Result<std::optional<FeatureRow>> features(SubjectId subject) = 0;
+
+  // Consent ledger (append-only) and the current state kept in step with it.
+  virtual Result<std::int64_t> append_consent(const ConsentEntry& entry) = 0;
+  virtual Result<std::optional<ConsentState>> consent_state(SubjectId subject, std::string_view purpose) = 0;
+  virtual Result<std::vector<ConsentEntry>> consent_history(SubjectId subject) = 0;
+  virtual Result<std::vector<PurposeConsentCount>> consent_counts() = 0;
+  // True when the ledger already holds this decision (same subject, purpose, action, time, source).
+  virtual Result<bool> has_consent_entry(const ConsentEntry& entry) = 0;
+
+  // Suppression list: blind indexes of erased people; a re-import of them is refused.
+  virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
+  virtual Status suppress(std::string_view blind_index, std::string_view field, std::string_view reason,
+                          UnixSeconds now) = 0;
+
+  // Audit chain rows; the chain itself (hashing, verification) is the audit module's.
+  virtual Result<std::optional<AuditRecord>> last_audit() = 0;
+  virtual Status append_audit(const AuditRecord& record) = 0;
+  // Calls fn for each record in sequence order until it returns a non-ok Status.
+  virtual Status scan_audit(const std::function<Status(const AuditRecord&)>& fn) = 0;
+
+  virtual Status record_import(const ImportRecord& record) = 0;
+  virtual Result<StoreCounts> counts() = 0;
+
+  // Moves all committed data into the main file and truncates the write-ahead log.
+  virtual Status checkpoint() = 0;
+};
+
+}  // namespace consentric
