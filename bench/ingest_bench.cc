@@ -3,7 +3,7 @@
 // SQLite bulk insert of the same event rows in the same run: the peer is what SQLite itself
 // does with pre-parsed rows, one prepared INSERT, one transaction.
 //
-//   ingest_bench [--quick] [--events N] [--runs R] [--data DIR]
+//   ingest_bench [--quick] [--events N] [--profiles N] [--runs R] [--data DIR]
 //
 // --data DIR takes files in the layout `consentric generate` writes (consentric.yaml,
 // profiles.csv, events.ndjson). Prints one "name: value unit" line per figure (STYLE.md).
@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   bool quick = false;
   std::int64_t events = 1'000'000;
+  std::int64_t profiles = 1'000'000;
   int runs = 3;
   std::string data;
 };
@@ -46,6 +47,25 @@ std::string spread(const std::vector<double>& v) {
   if (v.size() < 2) return "";
   const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   return fmt::format("  (min {:.0f}, max {:.0f}, {} runs)", *lo, *hi, v.size());
+}
+
+// Truncates a file after its first n lines.
+bool keep_first_lines(const fs::path& path, std::int64_t n) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  std::int64_t lines = 0, offset = 0;
+  char buf[1 << 16];
+  std::size_t got = 0;
+  while (lines < n && (got = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    for (std::size_t i = 0; i < got && lines < n; ++i) {
+      ++offset;
+      if (buf[i] == '\n') ++lines;
+    }
+  }
+  std::fclose(f);
+  std::error_code ec;
+  if (lines == n) fs::resize_file(path, static_cast<std::uintmax_t>(offset), ec);
+  return !ec;
 }
 
 struct PlainRow {
@@ -147,15 +167,20 @@ int run(const Args& args) {
   fs::path data = args.data;
   if (data.empty()) {
     data = work / "data";
-    // The generator averages about 20 events per customer.
+    // One customer per profile row; the generator writes about 18 events per customer, so the
+    // events file is cut to the first N lines below.
     synth::GenerateOptions g;
-    g.customers = std::max<std::int64_t>(100, args.events / 20);
+    g.customers = std::max<std::int64_t>(args.profiles, args.events / 15);
     g.seed = 1;
     g.out_dir = data;
     g.as_of = *parse_date("2026-06-30");
     auto summary = synth::generate(g);
     if (!summary.ok()) {
       fmt::print(stderr, "ingest_bench: {}\n", summary.status().to_string());
+      return 2;
+    }
+    if (!keep_first_lines(data / "events.ndjson", args.events)) {
+      fmt::print(stderr, "ingest_bench: cannot cut {}\n", (data / "events.ndjson").string());
       return 2;
     }
   }
@@ -201,15 +226,18 @@ int main(int argc, char** argv) {
     if (a == "--quick") {
       args.quick = true;
       args.events = 50'000;
+      args.profiles = 20'000;
       args.runs = 1;
     } else if (a == "--events") {
       args.events = std::stoll(value());
+    } else if (a == "--profiles") {
+      args.profiles = std::stoll(value());
     } else if (a == "--runs") {
       args.runs = std::stoi(value());
     } else if (a == "--data") {
       args.data = value();
     } else {
-      fmt::print(stderr, "usage: ingest_bench [--quick] [--events N] [--runs R] [--data DIR]\n");
+      fmt::print(stderr, "usage: ingest_bench [--quick] [--events N] [--profiles N] [--runs R] [--data DIR]\n");
       return 1;
     }
   }

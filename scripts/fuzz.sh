@@ -39,8 +39,12 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/consentric-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+rss_limit_mb=2048
+# ASan's own RSS watchdog, set just under libFuzzer's: libFuzzer's out-of-memory handler first
+# prints a heap profile, which on a 2 GB heap of small blocks can take many minutes before the
+# reproducer is written; ASan's dies at once and still lets libFuzzer save the input.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:hard_rss_limit_mb=$((rss_limit_mb - 48))}
 # UBSan is compiled in recoverable mode; halting makes a report a finding for libFuzzer.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 failed=0
@@ -52,12 +56,14 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   if [ -d "$root/fuzz/corpus/$name" ]; then cp -R "$root/fuzz/corpus/$name/." "$corpus/"; fi
   seeds=$(find "$corpus" -type f | wc -l)
-  flags=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1
+  flags=(-max_total_time="$seconds" -rss_limit_mb="$rss_limit_mb" -timeout=30 -print_final_stats=1
          -artifact_prefix="$artifacts/")
   if [ -f "$root/fuzz/$name.dict" ]; then flags+=(-dict="$root/fuzz/$name.dict"); fi
 
+  # A wall-clock bound on top of -max_total_time, in case the fuzzer itself never returns.
   status=0
-  "$build/fuzz/$target" "${flags[@]}" "$corpus" >"$log" 2>&1 || status=$?
+  timeout -s KILL $((seconds + 120)) "$build/fuzz/$target" "${flags[@]}" "$corpus" >"$log" 2>&1 ||
+    status=$?
   runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' "$log" | tail -n 1)
   inputs=$(find "$corpus" -type f | wc -l)
   if [ "$status" -eq 0 ]; then
@@ -65,8 +71,11 @@ for target in "${targets[@]}"; do
   else
     failed=1
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-    echo "$target: FAILED (exit $status), reproducer ${artifact:-none}, log $log"
-    grep -m 3 -E '^==[0-9]+==ERROR|runtime error|deadly signal|timeout|out-of-memory' "$log" >&2 || true
+    why="exit $status"
+    if [ "$status" -eq 137 ]; then why="killed after $((seconds + 120)) s"; fi
+    echo "$target: FAILED ($why), reproducer ${artifact:-none}, log $log"
+    grep -m 3 -E '==ERROR|runtime error|deadly signal|timeout after|out-of-memory|rss limit' \
+      "$log" >&2 || true
   fi
 done
 exit "$failed"

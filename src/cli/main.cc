@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.name("consentric");
   app.set_version_flag("--version", "consentric 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--store, --json, -q) may also follow the subcommand
   Globals g;
   app.add_option("--store", g.store, "The store folder")->envname("CONSENTRIC_STORE");
   app.add_option("--key-file", g.key_file, "The master key file (default: STORE/master.key)")

@@ -34,7 +34,7 @@ std::string render_summary(const Summary& s) {
   Table held({"held", "count"});
   held.add_row({"subjects", with_thousands(s.counts.subjects)});
   held.add_row({"identifiers (blind-indexed)", with_thousands(s.counts.identifiers)});
-  held.add_row({"profile values", with_thousands(s.counts.profile_values)});
+  held.add_row({"profiles", with_thousands(s.counts.profiles)});
   held.add_row({"events", with_thousands(s.counts.events)});
   held.add_row({"consent ledger entries", with_thousands(s.counts.consent_entries)});
   held.add_row({"data keys in key ring", with_thousands(s.keys)});
@@ -58,7 +58,7 @@ std::string summary_json(const Summary& s) {
   }
   return nlohmann::json{{"subjects", s.counts.subjects},
                         {"identifiers", s.counts.identifiers},
-                        {"profile_values", s.counts.profile_values},
+                        {"profiles", s.counts.profiles},
                         {"events", s.counts.events},
                         {"consent_entries", s.counts.consent_entries},
                         {"data_keys", s.keys},

@@ -1,15 +1,16 @@
 // The module's edge: text in, Config or problems out. yaml-cpp throws; nothing thrown here
 // leaves this file.
 
-#include <algorithm>
-#include <fstream>
-#include <sstream>
+#include "config/config.h"
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "config/config.h"
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include "config/config_internal.h"
 #include "core/text.h"
 
@@ -19,6 +20,7 @@ namespace {
 // A hand-written config is a few kilobytes; anything near this size is a wrong file, and
 // refusing it early bounds the work a hostile file can cause (DESIGN invariant 7).
 constexpr std::size_t kMaxConfigBytes = 1 << 20;
+constexpr std::size_t kMaxProblems = 500;
 
 // The 1-based line of the first byte that is not UTF-8, or 0 when the text is valid.
 int first_invalid_utf8_line(std::string_view text) {
@@ -70,8 +72,11 @@ std::vector<SourceLocation> document_starts(const std::string& text) {
 
 void check_text(std::string_view text, Config* config, std::vector<ConfigProblem>* problems) {
   if (text.size() > kMaxConfigBytes) {
-    problems->push_back({{1, 1}, "", fmt::format("the file is {} bytes; a config may be at most "
-                                                 "{} bytes", text.size(), kMaxConfigBytes)});
+    problems->push_back({{1, 1},
+                         "",
+                         fmt::format("the file is {} bytes; a config may be at most "
+                                     "{} bytes",
+                                     text.size(), kMaxConfigBytes)});
     return;
   }
   if (const int line = first_invalid_utf8_line(text); line > 0) {
@@ -92,8 +97,10 @@ void check_text(std::string_view text, Config* config, std::vector<ConfigProblem
     return;
   }
   if (doc_starts.empty() || root.IsNull()) {
-    problems->push_back({{1, 1}, "", "the file is empty; expected a mapping with version, "
-                                     "controller, identifiers and fields"});
+    problems->push_back({{1, 1},
+                         "",
+                         "the file is empty; expected a mapping with version, "
+                         "controller, identifiers and fields"});
     return;
   }
   if (doc_starts.size() > 1) {
@@ -120,6 +127,14 @@ ConfigCheck check_config(std::string_view yaml_text, std::string_view file_name)
                      if (a.where.line != b.where.line) return a.where.line < b.where.line;
                      return a.where.column < b.where.column;
                    });
+  // Past a few hundred, more problems help nobody; the count says how bad it is.
+  if (out.problems.size() > kMaxProblems) {
+    const ConfigProblem first_dropped = out.problems[kMaxProblems];
+    const std::size_t dropped = out.problems.size() - kMaxProblems;
+    out.problems.resize(kMaxProblems);
+    out.problems.push_back({first_dropped.where, first_dropped.path,
+                            fmt::format("... and {} more problems not shown", dropped)});
+  }
   if (!out.problems.empty()) return out;
   if (config.roles.empty()) config.roles = default_roles();
   config.source_name = std::string(file_name);
@@ -146,13 +161,15 @@ Result<Config> load_config_file(const std::filesystem::path& path) {
     return not_found(fmt::format("cannot read config file \"{}\": no such file", path.string()));
   }
   if (!std::filesystem::is_regular_file(status)) {
-    return not_found(fmt::format("cannot read config file \"{}\": not a regular file",
-                                 path.string()));
+    return not_found(
+        fmt::format("cannot read config file \"{}\": not a regular file", path.string()));
   }
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxConfigBytes) {
-    return invalid_argument(fmt::format("config file \"{}\" is {} bytes; a config may be at most "
-                                        "{} bytes", path.string(), size, kMaxConfigBytes));
+    return invalid_argument(
+        fmt::format("config file \"{}\" is {} bytes; a config may be at most "
+                    "{} bytes",
+                    path.string(), size, kMaxConfigBytes));
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

@@ -85,11 +85,11 @@ struct PurposeSpec {
   std::vector<std::string> fields;       // profile fields the purpose may read
   std::vector<std::string> event_types;  // event types the purpose may read
   std::optional<std::int64_t> retention_seconds;
-  bool automated_decision = false;       // GDPR Art. 22
-  bool direct_marketing = false;         // GDPR Art. 21(3): an objection stops it absolutely
-  std::vector<int> tcf_purposes;         // IAB TCF purpose ids (1..11) mapped onto this purpose
-  std::string notice_version;            // version of the notice shown when consent is asked
-  bool renew_consent = false;            // consent under an older notice counts as absent
+  bool automated_decision = false;  // GDPR Art. 22
+  bool direct_marketing = false;    // GDPR Art. 21(3): an objection stops it absolutely
+  std::vector<int> tcf_purposes;    // IAB TCF purpose ids (1..11) mapped onto this purpose
+  std::string notice_version;       // version of the notice shown when consent is asked
+  bool renew_consent = false;       // consent under an older notice counts as absent
   SourceLocation where;
 };
 
@@ -124,8 +124,8 @@ std::vector<RoleSpec> default_roles();
 
 struct ControllerSpec {
   std::string name;
-  std::string contact;     // the DPO's or privacy contact
-  std::string country;     // ISO 3166-1 alpha-2
+  std::string contact;  // the DPO's or privacy contact
+  std::string country;  // ISO 3166-1 alpha-2
 };
 
 struct Config {
@@ -136,7 +136,7 @@ struct Config {
   std::vector<EventTypeSpec> event_types;
   std::vector<PurposeSpec> purposes;
   std::vector<RoleSpec> roles;
-  int k_anonymity = 10;  // DESIGN.md invariant 5
+  int k_anonymity = 10;     // DESIGN.md invariant 5
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 

@@ -53,10 +53,19 @@ void validate_purposes(const Config& config, const SourceMap& map,
                        std::vector<ConfigProblem>* problems);
 
 // The closest candidate within a small edit distance of word, or empty: for "did you mean".
+// Empty too when there are too many candidates to be worth the scan.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
-// "; did you mean "x"?" for the closest candidate, or empty.
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+// Hands out "did you mean" suggestions, a limited number of them: each costs a scan of every
+// candidate, and a hostile file with a hundred thousand typos must not cost quadratic time.
+class Suggester {
+ public:
+  // "; did you mean "x"?" for the closest candidate, or empty (also once the allowance is spent).
+  std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+ private:
+  int left_ = 100;
+};
 
 // "list[i]": the path of a list item.
 inline std::string indexed(const std::string& list, std::size_t i) {

@@ -1,10 +1,10 @@
 // From the yaml-cpp node tree to a Config: shapes, keys and scalar types. What the values
 // mean (references, duplicates, privacy rules) is config_validate.cc's job.
 
-#include <array>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <array>
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"
@@ -15,9 +15,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 8> kTopKeys{
-    "version", "controller", "k_anonymity", "identifiers", "fields", "event_types", "purposes",
-    "roles"};
+constexpr std::array<std::string_view, 8> kTopKeys{"version",     "controller", "k_anonymity",
+                                                   "identifiers", "fields",     "event_types",
+                                                   "purposes",    "roles"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -28,8 +28,8 @@ constexpr std::array<std::string_view, 2> kControllerRequired{"name", "contact"}
 constexpr std::array<std::string_view, 2> kIdentifierKeys{"field", "kind"};
 
 constexpr std::array<std::string_view, 11> kFieldKeys{
-    "name", "type", "category", "pii", "quasi_identifier", "required", "retention", "values",
-    "min", "max", "description"};
+    "name",      "type",   "category", "pii", "quasi_identifier", "required",
+    "retention", "values", "min",      "max", "description"};
 constexpr std::array<std::string_view, 3> kFieldRequired{"name", "type", "category"};
 
 // Event properties live and die with their event, so they have no retention of their own,
@@ -43,8 +43,9 @@ constexpr std::array<std::string_view, 5> kEventTypeKeys{"name", "description", 
 constexpr std::array<std::string_view, 1> kEventTypeRequired{"name"};
 
 constexpr std::array<std::string_view, 11> kPurposeKeys{
-    "id", "description", "legal_basis", "fields", "event_types", "retention",
-    "automated_decision", "direct_marketing", "tcf_purposes", "notice_version", "renew_consent"};
+    "id",           "description",    "legal_basis",        "fields",
+    "event_types",  "retention",      "automated_decision", "direct_marketing",
+    "tcf_purposes", "notice_version", "renew_consent"};
 constexpr std::array<std::string_view, 2> kPurposeRequired{"id", "legal_basis"};
 
 constexpr std::array<std::string_view, 2> kRoleKeys{"name", "actions"};
@@ -93,8 +94,8 @@ class Parser {
     const auto n = r_->integer(v);
     if (!n) return std::nullopt;
     if (*n < -kLimit || *n > kLimit) {
-      r_->problem(v, fmt::format("expected an integer between {} and {}, got {}", -kLimit,
-                                 kLimit, *n));
+      r_->problem(
+          v, fmt::format("expected an integer between {} and {}, got {}", -kLimit, kLimit, *n));
       return std::nullopt;
     }
     return static_cast<int>(*n);
@@ -107,7 +108,8 @@ class Parser {
     if (!id) return 0;
     if (*id < kFirst || *id > kLast) {
       r_->problem(v, fmt::format("TCF purpose id {} is out of range (expected {}..{}, the "
-                                 "purposes of IAB TCF v2.2)", *id, kFirst, kLast));
+                                 "purposes of IAB TCF v2.2)",
+                                 *id, kFirst, kLast));
       return 0;
     }
     return static_cast<int>(*id);

@@ -35,7 +35,7 @@ TEST(ConfigSyntax, EmptyFile) {
 }
 
 TEST(ConfigSyntax, OnlyOneDocument) {
-  EXPECT_ONE_PROBLEM(base_plus("---\nversion: 1\n"), 8, "", "expected one YAML document");
+  EXPECT_ONE_PROBLEM(base_plus("---\nversion: 1\n"), 7, "", "expected one YAML document");
 }
 
 TEST(ConfigSyntax, InvalidUtf8NamesTheLine) {
@@ -125,10 +125,11 @@ TEST(ConfigKeys, UnknownKeysInEverySection) {
                      "pii, required, values, min, max, description)");
   EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: a, actions: [], action: [import]}\n"), 8,
                      "roles[0].action", "unknown key \"action\"");
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b, phone: c}\nidentifiers:\n"
-                     "  - {field: email, kind: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     2, "controller.phone", "unknown key \"phone\"");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b, phone: c}\nidentifiers:\n"
+      "  - {field: email, kind: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      2, "controller.phone", "unknown key \"phone\"");
 }
 
 TEST(ConfigKeys, DuplicateKeyPointsAtTheFirst) {
@@ -139,10 +140,11 @@ TEST(ConfigKeys, DuplicateKeyPointsAtTheFirst) {
 
 TEST(ConfigKeys, RequiredKeysOfAField) {
   const ConfigCheck check = check_config(base_plus("  - {name: age}\n"), "t.yaml");
-  EXPECT_THAT(check.problems,
-              ElementsAre(ProblemIs(7, "fields[1].type", HasSubstr("missing required key \"type\"")),
-                          ProblemIs(7, "fields[1].category",
-                                    HasSubstr("missing required key \"category\""))))
+  EXPECT_THAT(
+      check.problems,
+      ElementsAre(
+          ProblemIs(7, "fields[1].type", HasSubstr("missing required key \"type\"")),
+          ProblemIs(7, "fields[1].category", HasSubstr("missing required key \"category\""))))
       << dump(check);
   EXPECT_ONE_PROBLEM(base_plus("  - {type: int, category: demographic}\n"), 7, "fields[1].name",
                      "missing required key \"name\" (required here: name, type, category)");
@@ -151,14 +153,16 @@ TEST(ConfigKeys, RequiredKeysOfAField) {
 TEST(ConfigKeys, RequiredKeysOfAPurposeAndAnIdentifier) {
   EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {legal_basis: contract}\n"), 8, "purposes[0].id",
                      "missing required key \"id\"");
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {field: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     4, "identifiers[0].kind", "missing required key \"kind\"");
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {kind: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     4, "identifiers[0].field", "missing required key \"field\"");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {field: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      4, "identifiers[0].kind", "missing required key \"kind\"");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {kind: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      4, "identifiers[0].field", "missing required key \"field\"");
 }
 
 TEST(ConfigKeys, RequiredTopLevelKeys) {
@@ -169,24 +173,24 @@ TEST(ConfigKeys, RequiredTopLevelKeys) {
                           ProblemIs(1, "identifiers", HasSubstr("missing required key")),
                           ProblemIs(1, "fields", HasSubstr("missing required key"))))
       << dump(check);
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A}\nidentifiers:\n"
-                     "  - {field: email, kind: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     2, "controller.contact", "missing required key \"contact\"");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A}\nidentifiers:\n"
+      "  - {field: email, kind: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      2, "controller.contact", "missing required key \"contact\"");
 }
 
 TEST(ConfigTypes, BooleansAreTrueOrFalse) {
-  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: yes please}\n"),
-                     7, "fields[1].pii", "expected true or false, got \"yes please\"");
+  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: yes please}\n"), 7,
+                     "fields[1].pii", "expected true or false, got \"yes please\"");
   EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: yes}\n"), 7,
                      "fields[1].pii", "expected true or false, got \"yes\"");
-  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: \"true\"}\n"),
-                     7, "fields[1].pii",
-                     "expected true or false, got the quoted string \"true\"");
+  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: \"true\"}\n"), 7,
+                     "fields[1].pii", "expected true or false, got the quoted string \"true\"");
   EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: int, category: contact, pii: [true]}\n"), 7,
                      "fields[1].pii", "expected true or false, got a list");
-  auto config = parse_config(base_plus("  - {name: a, type: int, category: contact, pii: True}\n"),
-                             "t");
+  auto config =
+      parse_config(base_plus("  - {name: a, type: int, category: contact, pii: True}\n"), "t");
   ASSERT_OK(config);
   EXPECT_TRUE(config->field("a")->pii);
 }
@@ -238,12 +242,13 @@ TEST(ConfigChoices, UnknownLegalBasis) {
 }
 
 TEST(ConfigChoices, UnknownIdentifierKind) {
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {field: email, kind: mail}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     4, "identifiers[0].kind",
-                     "unknown identifier kind \"mail\" (expected one of email, phone, "
-                     "customer_id, other)");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {field: email, kind: mail}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      4, "identifiers[0].kind",
+      "unknown identifier kind \"mail\" (expected one of email, phone, "
+      "customer_id, other)");
 }
 
 TEST(ConfigDurations, BadRetentionIsReported) {
@@ -253,14 +258,15 @@ TEST(ConfigDurations, BadRetentionIsReported) {
                      7, "fields[1].retention", "expected a duration unit");
   EXPECT_ONE_PROBLEM(base_plus("event_types:\n  - {name: a, retention: 0d}\n"), 8,
                      "event_types[0].retention", "expected a duration longer than zero");
-  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {id: a, legal_basis: contract, retention: 30}\n"),
-                     8, "purposes[0].retention", "expected a duration such as 30d");
+  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {id: a, legal_basis: contract, retention: 30}\n"), 8,
+                     "purposes[0].retention", "expected a duration such as 30d");
 }
 
 TEST(ConfigDurations, UnitsConvert) {
-  auto config = parse_config(base_plus("  - {name: a, type: int, category: contact, retention: 6mo}\n"
-                                       "  - {name: b, type: int, category: contact, retention: 30d}\n"),
-                             "t");
+  auto config =
+      parse_config(base_plus("  - {name: a, type: int, category: contact, retention: 6mo}\n"
+                             "  - {name: b, type: int, category: contact, retention: 30d}\n"),
+                   "t");
   ASSERT_OK(config);
   EXPECT_EQ(config->field("a")->retention_seconds, 180 * 86'400);
   EXPECT_EQ(config->field("b")->retention_seconds, 30 * 86'400);

@@ -8,11 +8,11 @@ namespace consentric {
 namespace {
 
 constexpr std::array<std::string_view, 22> kKnownActions{
-    "config.read",   "config.write",  "import",        "consent.read",  "consent.write",
-    "subject.read",  "pii.read",      "segment.create", "segment.read", "segment.export",
-    "score.train",   "score.read",    "score.review",  "dsar.open",     "dsar.read",
-    "dsar.execute",  "report.read",   "audit.read",    "audit.verify",  "retention.run",
-    "token.manage",  "quality.read",
+    "config.read",  "config.write", "import",         "consent.read", "consent.write",
+    "subject.read", "pii.read",     "segment.create", "segment.read", "segment.export",
+    "score.train",  "score.read",   "score.review",   "dsar.open",    "dsar.read",
+    "dsar.execute", "report.read",  "audit.read",     "audit.verify", "retention.run",
+    "token.manage", "quality.read",
 };
 
 // "segment.*" -> "segment."; anything else -> empty.
@@ -63,8 +63,8 @@ std::vector<RoleSpec> default_roles() {
       role("admin", {"*"}),
       role("dpo", {"consent.*", "subject.read", "pii.read", "dsar.*", "report.read", "audit.*",
                    "retention.run", "quality.read", "config.read"}),
-      role("analyst", {"segment.create", "segment.read", "score.train", "score.read",
-                       "report.read", "config.read"}),
+      role("analyst", {"segment.create", "segment.read", "score.train", "score.read", "report.read",
+                       "config.read"}),
       role("marketer", {"segment.create", "segment.read", "segment.export", "score.read"}),
       role("service", {"import", "consent.write"}),
   };

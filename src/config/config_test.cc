@@ -145,9 +145,8 @@ TEST(Config, EnumsSpellAsInYaml) {
 
 TEST(Config, EveryEnumSpellingParsesBack) {
   for (std::string_view t : {"string", "int", "float", "bool", "date", "timestamp", "category"}) {
-    auto c = parse_config(base_plus("  - {name: x, type: " + std::string(t) +
-                                    ", category: behavioral}\n"),
-                          "t.yaml");
+    auto c = parse_config(
+        base_plus("  - {name: x, type: " + std::string(t) + ", category: behavioral}\n"), "t.yaml");
     ASSERT_OK(c);
     EXPECT_EQ(to_string(c->field("x")->type), t);
   }
@@ -156,8 +155,8 @@ TEST(Config, EveryEnumSpellingParsesBack) {
 TEST(ConfigRoles, DefaultsWhenNoneDeclared) {
   auto config = parse_config(kBase, "t.yaml");
   ASSERT_OK(config);
-  EXPECT_THAT(names_of(config->roles), ElementsAre("admin", "dpo", "analyst", "marketer",
-                                                   "service"));
+  EXPECT_THAT(names_of(config->roles),
+              ElementsAre("admin", "dpo", "analyst", "marketer", "service"));
   EXPECT_THAT(config->role("admin")->actions, ElementsAre("*"));
   EXPECT_THAT(config->role("service")->actions, ElementsAre("import", "consent.write"));
   EXPECT_THAT(config->role("marketer")->actions,
@@ -188,8 +187,8 @@ TEST(ConfigRoles, DefaultsAreLeastPrivilege) {
 }
 
 TEST(ConfigRoles, DeclaredRolesReplaceTheDefaults) {
-  auto config = parse_config(base_plus("roles:\n  - {name: auditor, actions: [audit.*]}\n"),
-                             "t.yaml");
+  auto config =
+      parse_config(base_plus("roles:\n  - {name: auditor, actions: [audit.*]}\n"), "t.yaml");
   ASSERT_OK(config);
   EXPECT_THAT(names_of(config->roles), ElementsAre("auditor"));
   EXPECT_TRUE(config->role("auditor")->allows("audit.read"));
@@ -234,8 +233,8 @@ TEST(ConfigLoadFile, MissingFileIsNotFoundAndNamesThePath) {
   TempDir dir;
   EXPECT_THAT(load_config_file(dir / "nope.yaml"),
               StatusIs(StatusCode::kNotFound, HasSubstr("nope.yaml")));
-  EXPECT_THAT(load_config_file(dir.path()), StatusIs(StatusCode::kNotFound,
-                                                     HasSubstr("not a regular file")));
+  EXPECT_THAT(load_config_file(dir.path()),
+              StatusIs(StatusCode::kNotFound, HasSubstr("not a regular file")));
 }
 
 TEST(ConfigLoadFile, ReadsAndNamesTheFileInProblems) {
@@ -245,7 +244,8 @@ TEST(ConfigLoadFile, ReadsAndNamesTheFileInProblems) {
   ASSERT_OK(good);
   EXPECT_EQ(good->source_name, (dir / "good.yaml").string());
   EXPECT_EQ(good->source_text, kBase);
-  ::consentric::testing::write_file(dir / "bad.yaml", "version: 2\n" + std::string(kBase).substr(11));
+  ::consentric::testing::write_file(dir / "bad.yaml",
+                                    "version: 2\n" + std::string(kBase).substr(11));
   EXPECT_THAT(load_config_file(dir / "bad.yaml"),
               StatusIs(StatusCode::kInvalidArgument,
                        HasSubstr((dir / "bad.yaml").string() + ":1:10: version: unsupported")));
@@ -264,9 +264,15 @@ TEST(ConfigRobustness, DamagedExamplesGiveProblemsNotCrashes) {
     for (int edit = 0; edit < 1 + round % 4; ++edit) {
       const std::size_t at = rng() % text.size();
       switch (rng() % 3) {
-        case 0: text.erase(at, 1 + rng() % 8); break;
-        case 1: text.insert(at, 1, kNoise[rng() % kNoise.size()]); break;
-        default: text[at] = kNoise[rng() % kNoise.size()]; break;
+        case 0:
+          text.erase(at, 1 + rng() % 8);
+          break;
+        case 1:
+          text.insert(at, 1, kNoise[rng() % kNoise.size()]);
+          break;
+        default:
+          text[at] = kNoise[rng() % kNoise.size()];
+          break;
       }
     }
     const ConfigCheck check = check_config(text, "damaged.yaml");
@@ -278,6 +284,43 @@ TEST(ConfigRobustness, DamagedExamplesGiveProblemsNotCrashes) {
     refused += check.config ? 0 : 1;
   }
   EXPECT_GT(refused, 150);  // most damage is noticed
+}
+
+// Aliases let a few kilobytes stand for millions of values; the walk must stop early.
+TEST(ConfigRobustness, AliasBombStopsAtTheValueBudget) {
+  std::string values;
+  for (int i = 0; i < 1000; ++i) values += (i ? ", v" : "v") + std::to_string(i);
+  std::string yaml = base_plus("  - &f {name: a, type: category, category: contact, values: [" +
+                               values + "]}\n");
+  for (int i = 0; i < 1000; ++i) yaml += "  - *f\n";
+  const ConfigCheck check = check_config(yaml, "bomb.yaml");
+  EXPECT_FALSE(check.config.has_value());
+  EXPECT_THAT(dump(check), HasSubstr("more than 200000 values once aliases are expanded"));
+}
+
+TEST(ConfigRobustness, ProblemsStopAtFiveHundred) {
+  std::string yaml = base_plus("purposes:\n  - id: p\n    legal_basis: contract\n    fields: [");
+  for (int i = 0; i < 700; ++i) yaml += (i ? ", x" : "x") + std::to_string(i);
+  yaml += "]\n";
+  const ConfigCheck check = check_config(yaml, "t.yaml");
+  ASSERT_EQ(check.problems.size(), 501u);
+  EXPECT_THAT(check.problems[499].message, HasSubstr("\"x499\" is not declared"));
+  EXPECT_EQ(check.problems[500].message, "... and 200 more problems not shown");
+}
+
+// A large but flat file: many fields and many undeclared references must not cost
+// fields x references time.
+TEST(ConfigRobustness, ManyNamesStayLinear) {
+  std::string yaml = base_plus("");
+  for (int i = 0; i < 5000; ++i) {
+    yaml += "  - {name: f" + std::to_string(i) + ", type: int, category: demographic}\n";
+  }
+  yaml += "purposes:\n  - id: p\n    legal_basis: contract\n    fields: [";
+  for (int i = 0; i < 40000; ++i) yaml += (i ? ", g" : "g") + std::to_string(i);
+  yaml += "]\n";
+  ASSERT_LT(yaml.size(), 1u << 20);
+  const ConfigCheck check = check_config(yaml, "t.yaml");
+  EXPECT_EQ(check.problems.size(), 501u);
 }
 
 }  // namespace

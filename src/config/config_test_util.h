@@ -63,8 +63,8 @@ inline void expect_one_problem(std::string_view yaml, int line, const std::strin
 
 }  // namespace consentric::config_test
 
-#define EXPECT_ONE_PROBLEM(yaml, line, path, message_part)               \
-  do {                                                                   \
-    SCOPED_TRACE(::testing::Message() << "expecting: " << message_part); \
+#define EXPECT_ONE_PROBLEM(yaml, line, path, message_part)                         \
+  do {                                                                             \
+    SCOPED_TRACE(::testing::Message() << "expecting: " << message_part);           \
     ::consentric::config_test::expect_one_problem(yaml, line, path, message_part); \
   } while (0)

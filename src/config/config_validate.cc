@@ -2,10 +2,10 @@
 // The purposes' references and privacy rules live in validate_purposes.cc. Every rule appends
 // a problem and carries on.
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"
@@ -32,7 +32,10 @@ class Validator {
  public:
   Validator(const Config& config, const SourceMap& map, std::vector<ConfigProblem>* out)
       : c_(config), map_(map), out_(out) {
-    for (const FieldSpec& f : c_.fields) field_names_.push_back(f.name);
+    for (std::size_t i = 0; i < c_.fields.size(); ++i) {
+      field_names_.push_back(c_.fields[i].name);
+      field_index_.emplace(c_.fields[i].name, i);
+    }
   }
 
   void run() {
@@ -84,14 +87,6 @@ class Validator {
     }
   }
 
-  // The index of the declared field, or -1.
-  int field_index(std::string_view name) const {
-    for (std::size_t i = 0; i < c_.fields.size(); ++i) {
-      if (c_.fields[i].name == name) return static_cast<int>(i);
-    }
-    return -1;
-  }
-
   void top_level() {
     if (map_.good("version") && c_.version != 1) {
       problem("version", fmt::format("unsupported version {} (expected 1)", c_.version));
@@ -111,12 +106,12 @@ class Validator {
     }
     if (map_.good("controller.contact") && trim(ctl.contact).empty()) {
       problem("controller.contact",
-              "expected the controller's privacy contact (GDPR Art. 13(1)(b)), got an empty "
+              "expected the controller's privacy contact (GDPR Art. 13(1)(a)), got an empty "
               "string");
     }
     const std::string& cc = ctl.country;
-    const bool alpha2 = cc.size() == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' &&
-                        cc[1] <= 'Z';
+    const bool alpha2 =
+        cc.size() == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z';
     if (map_.good("controller.country") && !alpha2) {
       problem("controller.country",
               fmt::format("expected an ISO 3166-1 alpha-2 country code such as DE, got {}",
@@ -134,16 +129,15 @@ class Validator {
       const IdentifierSpec& id = c_.identifiers[i];
       const std::string path = indexed("identifiers", i) + ".field";
       if (!map_.good(path)) continue;
-      const int f = field_index(id.field);
-      if (f < 0) {
+      const auto f = field_index_.find(id.field);
+      if (f == field_index_.end()) {
         problem(path, fmt::format("identifier field {} is not declared under fields{}",
                                   quote_for_message(id.field),
-                                  did_you_mean(id.field, field_names_)));
+                                  suggester_.did_you_mean(id.field, field_names_)));
         continue;
       }
       // DESIGN invariant 3: identifiers are stored encrypted, and only pii fields are.
-      const std::string pii_path = indexed("fields", static_cast<std::size_t>(f)) + ".pii";
-      if (!c_.fields[static_cast<std::size_t>(f)].pii && !map_.bad(pii_path)) {
+      if (!c_.fields[f->second].pii && !map_.bad(indexed("fields", f->second) + ".pii")) {
         problem(path, fmt::format("identifier field {} must be declared pii: true (identifiers "
                                   "are stored encrypted)",
                                   quote_for_message(id.field)));
@@ -184,8 +178,7 @@ class Validator {
                                    key, what, quote_for_message(f.name), type_name));
       } else if (f.type == FieldType::kInt && std::trunc(*bound) != *bound) {
         bounds_apply = false;
-        problem(bpath, fmt::format("expected a whole number for an int {}, got {}", what,
-                                   *bound));
+        problem(bpath, fmt::format("expected a whole number for an int {}, got {}", what, *bound));
       }
     }
     if (bounds_apply && map_.good(path + ".min") && map_.good(path + ".max") && *f.min > *f.max) {
@@ -215,7 +208,7 @@ class Validator {
           list.empty() ? "it has no properties" : "expected one of its properties: " + list;
       problem(vpath, fmt::format("value_property {} names no property of event type {} ({}){}",
                                  quote_for_message(vp), quote_for_message(e.name), expected,
-                                 did_you_mean(vp, names)));
+                                 suggester_.did_you_mean(vp, names)));
       return;
     }
     const std::size_t j = static_cast<std::size_t>(prop - e.properties.data());
@@ -237,9 +230,10 @@ class Validator {
       if (!map_.good(apath) || is_valid_action_pattern(action)) continue;
       std::string list;
       for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      problem(apath, fmt::format("unknown action {} (expected \"*\", a prefix such as "
-                                 "\"segment.*\", or one of {}){}",
-                                 quote_for_message(action), list, did_you_mean(action, known)));
+      problem(apath,
+              fmt::format("unknown action {} (expected \"*\", a prefix such as "
+                          "\"segment.*\", or one of {}){}",
+                          quote_for_message(action), list, suggester_.did_you_mean(action, known)));
     }
   }
 
@@ -247,6 +241,8 @@ class Validator {
   const SourceMap& map_;
   std::vector<ConfigProblem>* out_;
   std::vector<std::string> field_names_;
+  std::unordered_map<std::string, std::size_t> field_index_;  // the first field of each name
+  Suggester suggester_;
 };
 
 }  // namespace

@@ -18,12 +18,13 @@ using ::testing::HasSubstr;
 // A config with a special category field (line 7) and an event type carrying a special
 // category property (lines 8-11); purposes follow from line 12.
 std::string with_health(std::string_view purposes) {
-  return base_plus("  - {name: health, type: string, category: special_category}\n"
-                   "event_types:\n"
-                   "  - name: pharmacy_visit\n"
-                   "    properties:\n"
-                   "      - {name: condition, type: string, category: special_category}\n"
-                   "purposes:\n") +
+  return base_plus(
+             "  - {name: health, type: string, category: special_category}\n"
+             "event_types:\n"
+             "  - name: pharmacy_visit\n"
+             "    properties:\n"
+             "      - {name: condition, type: string, category: special_category}\n"
+             "purposes:\n") +
          std::string(purposes);
 }
 
@@ -46,53 +47,57 @@ TEST(ConfigTop, ControllerCountryIsAlpha2) {
 }
 
 TEST(ConfigIdentifiers, AtLeastOne) {
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers: []\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     3, "identifiers", "expected at least one identifier");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers: []\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      3, "identifiers", "expected at least one identifier");
 }
 
 TEST(ConfigIdentifiers, MustNameADeclaredField) {
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {field: emial, kind: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     4, "identifiers[0].field",
-                     "identifier field \"emial\" is not declared under fields; did you mean "
-                     "\"email\"?");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {field: emial, kind: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      4, "identifiers[0].field",
+      "identifier field \"emial\" is not declared under fields; did you mean "
+      "\"email\"?");
 }
 
 TEST(ConfigIdentifiers, MustBePii) {
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {field: email, kind: email}\nfields:\n"
-                     "  - {name: email, type: string, category: contact}\n",
-                     4, "identifiers[0].field",
-                     "identifier field \"email\" must be declared pii: true");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {field: email, kind: email}\nfields:\n"
+      "  - {name: email, type: string, category: contact}\n",
+      4, "identifiers[0].field", "identifier field \"email\" must be declared pii: true");
 }
 
 TEST(ConfigIdentifiers, NoDuplicates) {
-  EXPECT_ONE_PROBLEM("version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
-                     "  - {field: email, kind: email}\n  - {field: email, kind: other}\nfields:\n"
-                     "  - {name: email, type: string, category: contact, pii: true}\n",
-                     5, "identifiers[1].field",
-                     "duplicate identifier \"email\" (first declared at line 4)");
+  EXPECT_ONE_PROBLEM(
+      "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"
+      "  - {field: email, kind: email}\n  - {field: email, kind: other}\nfields:\n"
+      "  - {name: email, type: string, category: contact, pii: true}\n",
+      5, "identifiers[1].field", "duplicate identifier \"email\" (first declared at line 4)");
 }
 
 TEST(ConfigNames, MustBeLowerSnakeCase) {
   const std::string expected = "expected a name of lower-case letters, digits and underscores";
   EXPECT_ONE_PROBLEM(base_plus("  - {name: Age, type: int, category: demographic}\n"), 7,
-                     "fields[1].name", expected + " that starts with a letter ([a-z][a-z0-9_]*, "
-                                                  "at most 64 characters), got \"Age\"");
-  EXPECT_ONE_PROBLEM(base_plus("event_types:\n  - {name: page-view}\n"), 8,
-                     "event_types[0].name", expected);
+                     "fields[1].name",
+                     expected +
+                         " that starts with a letter ([a-z][a-z0-9_]*, "
+                         "at most 64 characters), got \"Age\"");
+  EXPECT_ONE_PROBLEM(base_plus("event_types:\n  - {name: page-view}\n"), 8, "event_types[0].name",
+                     expected);
   EXPECT_ONE_PROBLEM(base_plus("event_types:\n  - name: buy\n    properties:\n"
                                "      - {name: 2nd, type: int}\n"),
                      10, "event_types[0].properties[0].name", expected);
-  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {id: \"ad targeting\", legal_basis: contract}\n"),
-                     8, "purposes[0].id", expected);
-  EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: \"\", actions: [import]}\n"), 8,
-                     "roles[0].name", expected);
-  EXPECT_ONE_PROBLEM(base_plus("  - {name: " + std::string(65, 'a') +
-                               ", type: int, category: demographic}\n"),
-                     7, "fields[1].name", expected);
+  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {id: \"ad targeting\", legal_basis: contract}\n"), 8,
+                     "purposes[0].id", expected);
+  EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: \"\", actions: [import]}\n"), 8, "roles[0].name",
+                     expected);
+  EXPECT_ONE_PROBLEM(
+      base_plus("  - {name: " + std::string(65, 'a') + ", type: int, category: demographic}\n"), 7,
+      "fields[1].name", expected);
 }
 
 TEST(ConfigDuplicates, FieldsEventTypesPropertiesPurposesRoles) {
@@ -108,7 +113,8 @@ TEST(ConfigDuplicates, FieldsEventTypesPropertiesPurposesRoles) {
                      "duplicate property name \"amount\" (first declared at line 10)");
   EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - {id: ship, legal_basis: contract}\n"
                                "  - {id: ship, legal_basis: legal_obligation}\n"),
-                     9, "purposes[1].id", "duplicate purpose id \"ship\" (first declared at line 8)");
+                     9, "purposes[1].id",
+                     "duplicate purpose id \"ship\" (first declared at line 8)");
   EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: ops, actions: [import]}\n"
                                "  - {name: ops, actions: [audit.read]}\n"),
                      9, "roles[1].name", "duplicate role name \"ops\" (first declared at line 8)");
@@ -122,14 +128,14 @@ TEST(ConfigDuplicates, SamePropertyNameInTwoEventTypesIsFine) {
 }
 
 TEST(ConfigValues, OnlyOnCategoryTypes) {
-  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: string, category: contact, values: [x]}\n"),
-                     7, "fields[1].values",
+  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: string, category: contact, values: [x]}\n"), 7,
+                     "fields[1].values",
                      "values apply only to type category, and field \"a\" has type string");
 }
 
 TEST(ConfigValues, NotEmptyAndNoDuplicates) {
-  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: category, category: contact, values: []}\n"),
-                     7, "fields[1].values", "expected at least one value");
+  EXPECT_ONE_PROBLEM(base_plus("  - {name: a, type: category, category: contact, values: []}\n"), 7,
+                     "fields[1].values", "expected at least one value");
   EXPECT_ONE_PROBLEM(base_plus("  - name: a\n    type: category\n    category: contact\n"
                                "    values: [x, y, x]\n"),
                      10, "fields[1].values[2]", "duplicate value \"x\"");
@@ -173,11 +179,12 @@ TEST(ConfigValueProperty, MustExist) {
 }
 
 TEST(ConfigValueProperty, MustBeNumeric) {
-  EXPECT_ONE_PROBLEM(base_plus("event_types:\n  - name: purchase\n    value_property: currency\n"
-                               "    properties: [{name: currency, type: category, values: [EUR]}]\n"),
-                     9, "event_types[0].value_property",
-                     "value_property \"currency\" must name an int or float property, and it has "
-                     "type category");
+  EXPECT_ONE_PROBLEM(
+      base_plus("event_types:\n  - name: purchase\n    value_property: currency\n"
+                "    properties: [{name: currency, type: category, values: [EUR]}]\n"),
+      9, "event_types[0].value_property",
+      "value_property \"currency\" must name an int or float property, and it has "
+      "type category");
 }
 
 TEST(ConfigPurposes, FieldsMustBeDeclared) {
@@ -202,8 +209,8 @@ TEST(ConfigPurposes, NoListedTwice) {
 }
 
 TEST(ConfigPurposes, ConsentNeedsANoticeVersion) {
-  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - id: news\n    legal_basis: consent\n"),
-                     8, "purposes[0].notice_version",
+  EXPECT_ONE_PROBLEM(base_plus("purposes:\n  - id: news\n    legal_basis: consent\n"), 8,
+                     "purposes[0].notice_version",
                      "purpose \"news\" is based on consent but names no notice_version; consent "
                      "must be tied to the notice shown when it was given (GDPR Art. 7(1))");
   EXPECT_OK(parse_config(base_plus("purposes:\n  - id: news\n    legal_basis: consent\n"
@@ -257,8 +264,9 @@ TEST(ConfigSpecialCategory, NotOnLegitimateInterestOrContract) {
                      "processing on legal_basis legitimate_interest");
   EXPECT_ONE_PROBLEM(with_health("  - {id: care, legal_basis: contract, "
                                  "event_types: [pharmacy_visit]}\n"),
-                     13, "purposes[0].event_types[0]", "Art. 9(1) forbids processing on "
-                                                       "legal_basis contract");
+                     13, "purposes[0].event_types[0]",
+                     "Art. 9(1) forbids processing on "
+                     "legal_basis contract");
 }
 
 TEST(ConfigSpecialCategory, AllowedUnderConsentWithoutAutomatedDecisions) {
@@ -279,8 +287,8 @@ TEST(ConfigRoles, UnknownActions) {
                      "roles[0].actions[0]", "quality.read); did you mean \"segment.create\"?");
   EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: ops, actions: [import.*]}\n"), 8,
                      "roles[0].actions[0]", "unknown action \"import.*\"");
-  EXPECT_OK(parse_config(base_plus("roles:\n  - {name: ops, actions: [\"*\", dsar.*, import]}\n"),
-                         "t"));
+  EXPECT_OK(
+      parse_config(base_plus("roles:\n  - {name: ops, actions: [\"*\", dsar.*, import]}\n"), "t"));
 }
 
 TEST(ConfigMany, EveryProblemIsReportedInFileOrder) {

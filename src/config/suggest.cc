@@ -30,13 +30,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
   constexpr std::size_t kMaxWord = 64;  // longer words are not typos of ours
-  if (word.empty() || word.size() > kMaxWord) return {};
+  constexpr std::size_t kMaxCandidates = 2000;
+  if (word.empty() || word.size() > kMaxWord || candidates.size() > kMaxCandidates) return {};
   // Up to a third of the word may be wrong, and at least one letter.
   const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
   std::string best;
   std::size_t best_distance = limit + 1;
   for (const std::string& c : candidates) {
-    if (c.empty() || c == word || c.size() > kMaxWord) continue;
+    const std::size_t gap =
+        c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (c.empty() || c == word || c.size() > kMaxWord || gap > limit) continue;
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance) {
       best = c;
@@ -46,7 +49,10 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   return best;
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+std::string Suggester::did_you_mean(std::string_view word,
+                                    const std::vector<std::string>& candidates) {
+  if (left_ <= 0) return {};
+  --left_;
   const std::string near = closest_match(word, candidates);
   return near.empty() ? std::string() : "; did you mean \"" + near + "\"?";
 }

@@ -1,9 +1,9 @@
 // Purposes: what they may read, and the privacy rules on legal basis, consent notices,
 // special category data and TCF mappings. Names and duplicate ids are config_validate.cc's.
 
-#include <unordered_map>
-
 #include <fmt/format.h>
+
+#include <unordered_map>
 
 #include "config/config_internal.h"
 #include "core/text.h"
@@ -22,8 +22,15 @@ class PurposeRules {
  public:
   PurposeRules(const Config& config, const SourceMap& map, std::vector<ConfigProblem>* out)
       : c_(config), map_(map), out_(out) {
-    for (const FieldSpec& f : c_.fields) field_names_.push_back(f.name);
-    for (const EventTypeSpec& e : c_.event_types) event_type_names_.push_back(e.name);
+    for (std::size_t i = 0; i < c_.fields.size(); ++i) {
+      field_names_.push_back(c_.fields[i].name);
+      field_index_.emplace(c_.fields[i].name, i);
+    }
+    for (std::size_t i = 0; i < c_.event_types.size(); ++i) {
+      event_type_names_.push_back(c_.event_types[i].name);
+      event_type_index_.emplace(c_.event_types[i].name, i);
+      special_property_.push_back(first_special_property(i));
+    }
   }
 
   void run() {
@@ -33,14 +40,6 @@ class PurposeRules {
  private:
   void problem(const std::string& path, std::string message) {
     out_->push_back({map_.at(path), path, std::move(message)});
-  }
-
-  // The index of the declared field, or -1.
-  int field_index(std::string_view name) const {
-    for (std::size_t i = 0; i < c_.fields.size(); ++i) {
-      if (c_.fields[i].name == name) return static_cast<int>(i);
-    }
-    return -1;
   }
 
   // GDPR Art. 9 and 22(4), DESIGN invariant 2: what a purpose may do with special category
@@ -66,6 +65,17 @@ class PurposeRules {
     return f.category == DataCategory::kSpecialCategory && map_.good(path + ".category");
   }
 
+  // The first special category property of event type i, or nullptr.
+  const FieldSpec* first_special_property(std::size_t i) const {
+    const EventTypeSpec& e = c_.event_types[i];
+    for (std::size_t k = 0; k < e.properties.size(); ++k) {
+      if (is_special(e.properties[k], indexed(indexed("event_types", i) + ".properties", k))) {
+        return &e.properties[k];
+      }
+    }
+    return nullptr;
+  }
+
   void purpose(std::size_t i) {
     const PurposeSpec& p = c_.purposes[i];
     const std::string path = indexed("purposes", i);
@@ -78,14 +88,14 @@ class PurposeRules {
         problem(fpath, fmt::format("field {} is listed twice", quote_for_message(field)));
         continue;
       }
-      const int f = field_index(field);
-      if (f < 0) {
-        problem(fpath, fmt::format("field {} is not declared under fields{}",
-                                   quote_for_message(field), did_you_mean(field, field_names_)));
+      const auto f = field_index_.find(field);
+      if (f == field_index_.end()) {
+        problem(fpath,
+                fmt::format("field {} is not declared under fields{}", quote_for_message(field),
+                            suggester_.did_you_mean(field, field_names_)));
         continue;
       }
-      const auto fi = static_cast<std::size_t>(f);
-      if (is_special(c_.fields[fi], indexed("fields", fi))) {
+      if (is_special(c_.fields[f->second], indexed("fields", f->second))) {
         special_category(p, path, fpath, fmt::format("field {}", quote_for_message(field)));
       }
     }
@@ -97,19 +107,17 @@ class PurposeRules {
         problem(epath, fmt::format("event type {} is listed twice", quote_for_message(type)));
         continue;
       }
-      const EventTypeSpec* e = c_.event_type(type);
-      if (e == nullptr) {
+      const auto e = event_type_index_.find(type);
+      if (e == event_type_index_.end()) {
         problem(epath, fmt::format("event type {} is not declared under event_types{}",
                                    quote_for_message(type),
-                                   did_you_mean(type, event_type_names_)));
+                                   suggester_.did_you_mean(type, event_type_names_)));
         continue;
       }
-      const std::size_t ei = static_cast<std::size_t>(e - c_.event_types.data());
-      for (std::size_t k = 0; k < e->properties.size(); ++k) {
-        const FieldSpec& prop = e->properties[k];
-        if (!is_special(prop, indexed(indexed("event_types", ei) + ".properties", k))) continue;
+      // One problem per listed event type is enough to make the point.
+      if (const FieldSpec* prop = special_property_[e->second]) {
         special_category(p, path, epath,
-                         fmt::format("property {} of event type {}", quote_for_message(prop.name),
+                         fmt::format("property {} of event type {}", quote_for_message(prop->name),
                                      quote_for_message(type)));
       }
     }
@@ -120,10 +128,10 @@ class PurposeRules {
           !tcf_needs_consent(p.tcf_purposes[j])) {
         continue;
       }
-      problem(tpath, fmt::format("TCF purpose {} may only be based on consent (IAB TCF v2.2 "
-                                 "Policies), and purpose {} is based on {}",
-                                 p.tcf_purposes[j], quote_for_message(p.id),
-                                 to_string(p.legal_basis)));
+      problem(tpath,
+              fmt::format("TCF purpose {} may only be based on consent (IAB TCF v2.2 "
+                          "Policies), and purpose {} is based on {}",
+                          p.tcf_purposes[j], quote_for_message(p.id), to_string(p.legal_basis)));
     }
     // GDPR Art. 7(1): the controller must be able to show what the subject agreed to, so
     // every consent is recorded against the version of the notice that was shown.
@@ -148,6 +156,11 @@ class PurposeRules {
   std::vector<ConfigProblem>* out_;
   std::vector<std::string> field_names_;
   std::vector<std::string> event_type_names_;
+  // Name -> index of the first declaration; purposes may list thousands of names.
+  std::unordered_map<std::string, std::size_t> field_index_;
+  std::unordered_map<std::string, std::size_t> event_type_index_;
+  std::vector<const FieldSpec*> special_property_;  // per event type, see first_special_property
+  Suggester suggester_;
 };
 
 }  // namespace

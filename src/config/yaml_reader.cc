@@ -39,11 +39,15 @@ SourceLocation location_of(const YAML::Node& node) {
 
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return quote_for_message(node.Scalar());
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return quote_for_message(node.Scalar());
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Undefined:
+      return "nothing";
   }
   return "nothing";
 }
@@ -76,6 +80,7 @@ std::optional<Mapping> Reader::mapping(const Value& v, const KeySpec& keys) {
                            describe(v.node)));
     return std::nullopt;
   }
+  if (!spend(v, v.node.size())) return std::nullopt;
   map_->record(v.path, v.where);
   Mapping m;
   m.path_ = v.path;
@@ -92,15 +97,14 @@ std::optional<Mapping> Reader::mapping(const Value& v, const KeySpec& keys) {
     if (!contains(keys.allowed, name)) {
       std::string message = fmt::format("unknown key {} (expected one of {})",
                                         quote_for_message(name), join(keys.allowed));
-      if (const std::string near = closest_match(name, allowed); !near.empty()) {
-        message += fmt::format("; did you mean \"{}\"?", near);
-      }
+      message += suggester_.did_you_mean(name, allowed);
       problem(key_where, path, std::move(message));
       continue;
     }
     if (const auto first = m.get(name)) {
-      problem(key_where, path,
-              fmt::format("duplicate key \"{}\" (first given at line {})", name, first->where.line));
+      problem(
+          key_where, path,
+          fmt::format("duplicate key \"{}\" (first given at line {})", name, first->where.line));
       continue;
     }
     // An empty value ("retention:") has no position of its own worth showing; its key has.
@@ -128,6 +132,7 @@ std::vector<Value> Reader::items(const Value& v) {
     problem(v, fmt::format("expected a list, got {}", describe(v.node)));
     return out;
   }
+  if (!spend(v, v.node.size())) return out;
   map_->record(v.path, v.where);
   std::size_t i = 0;
   for (auto it = v.node.begin(); it != v.node.end(); ++it, ++i) {
@@ -139,6 +144,19 @@ std::vector<Value> Reader::items(const Value& v) {
     out.push_back(std::move(child));
   }
   return out;
+}
+
+bool Reader::spend(const Value& v, std::size_t n) {
+  if (spent_) return false;
+  if (n <= values_left_) {
+    values_left_ -= n;
+    return true;
+  }
+  spent_ = true;
+  problem(v, fmt::format("the document holds more than {} values once aliases are expanded; "
+                         "the rest is not checked",
+                         kMaxValues));
+  return false;
 }
 
 std::optional<std::string> Reader::plain_scalar(const Value& v, std::string_view expected) {
@@ -213,8 +231,8 @@ std::optional<std::int64_t> Reader::duration(const Value& v) {
     return std::nullopt;
   }
   if (*seconds <= 0) {
-    problem(v, fmt::format("expected a duration longer than zero, got {}",
-                           quote_for_message(*text)));
+    problem(v,
+            fmt::format("expected a duration longer than zero, got {}", quote_for_message(*text)));
     return std::nullopt;
   }
   return *seconds;
@@ -228,8 +246,7 @@ std::vector<std::string> Reader::string_list(const Value& v) {
 
 std::string Reader::unknown_choice_message(std::string_view what, std::string_view got,
                                            std::string_view expected) {
-  return fmt::format("unknown {} {} (expected one of {})", what, quote_for_message(got),
-                     expected);
+  return fmt::format("unknown {} {} (expected one of {})", what, quote_for_message(got), expected);
 }
 
 }  // namespace consentric::config_detail

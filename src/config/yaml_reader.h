@@ -4,14 +4,14 @@
 // and records where it was found, or appends one ConfigProblem (with the path, the line and
 // what was expected) and returns nothing, so the parser can carry on and report everything.
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.h"
 #include "config/config_enums.h"
@@ -86,9 +86,18 @@ class Reader {
   static std::string unknown_choice_message(std::string_view what, std::string_view got,
                                             std::string_view expected);
   std::optional<std::string> plain_scalar(const Value& v, std::string_view expected);
+  // Takes n values from the allowance; false (and one problem, the first time) when spent.
+  bool spend(const Value& v, std::size_t n);
+
+  // Aliases let a small file stand for a huge tree ("billion laughs"); the walk stops after
+  // this many values, far beyond any real config.
+  static constexpr std::size_t kMaxValues = 200'000;
 
   SourceMap* map_;
   std::vector<ConfigProblem>* problems_;
+  Suggester suggester_;
+  std::size_t values_left_ = kMaxValues;
+  bool spent_ = false;
 };
 
 // "a mapping", "a list", "nothing" or the quoted scalar: what was found instead.

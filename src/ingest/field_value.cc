@@ -93,40 +93,4 @@ Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in) {
   return internal_error("unhandled field type");
 }
 
-std::string canonical_text(const TypedValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  return fmt::format("{}", std::get<double>(v));
-}
-
-void append_json_string(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) out->append(fmt::format("\\u{:04x}", c));
-        else out->push_back(ch);
-    }
-  }
-  out->push_back('"');
-}
-
-void append_json(std::string* out, const TypedValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v)) append_json_string(out, *s);
-  else if (const auto* i = std::get_if<std::int64_t>(&v)) fmt::format_to(std::back_inserter(*out), "{}", *i);
-  else fmt::format_to(std::back_inserter(*out), "{}", std::get<double>(v));
-}
-
-StoredValue to_plain_stored(const TypedValue& v) {
-  StoredValue out;
-  std::visit([&](const auto& x) { out.plain = x; }, v);
-  return out;
-}
-
 }  // namespace consentric::ingest

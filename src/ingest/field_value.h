@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "config/config.h"
-#include "store/store.h"
+#include "store/profile_doc.h"
 
 namespace consentric::ingest {
 
@@ -26,21 +25,8 @@ struct InputValue {
   bool missing() const { return kind == Kind::kAbsent || kind == Kind::kNull || (from_csv && text.empty()); }
 };
 
-// A typed value: dates and timestamps as Unix seconds, booleans as 0/1.
-using TypedValue = std::variant<std::int64_t, double, std::string>;
-
 // Applies `spec` to `in`. REQUIRES: !in.missing().
 // Errors read like: expected an integer between 16 and 100, got "x".
 Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in);
-
-// The canonical text of a typed value (what pii encryption seals and what comparisons use).
-std::string canonical_text(const TypedValue& v);
-
-// Appends `v` to `out` as JSON.
-void append_json(std::string* out, const TypedValue& v);
-// Appends s as a JSON string literal (quoted, escaped).
-void append_json_string(std::string* out, std::string_view s);
-
-StoredValue to_plain_stored(const TypedValue& v);
 
 }  // namespace consentric::ingest

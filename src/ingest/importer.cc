@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -189,6 +190,7 @@ class Importer {
         return Status();
       }
       row_error_.reset();
+      absent_.clear();
       CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, import_row(source));
       switch (outcome) {
         case Outcome::kInserted: ++report_.inserted; break;
@@ -266,13 +268,19 @@ class Importer {
 
   // --- identifiers and subjects -------------------------------------------------------------
 
+  struct CachedIdent {
+    std::string index;                // blind index
+    std::optional<bool> suppressed;   // known once asked
+  };
   struct Ident {
     const IdentifierSpec* spec;
-    std::string index;  // blind index
+    CachedIdent* cached;  // owned by ident_cache_; valid for the current row
+    const std::string& index() const { return cached->index; }
   };
 
-  // Computes the blind index of every identifier present among `values`. `require_one`: a row
-  // without any identifier is invalid.
+  // Computes the blind index of every identifier present among `values`; a row without any
+  // identifier is invalid. Each distinct identifier is normalized, indexed and checked against
+  // the suppression list once per import, then served from the cache.
   std::optional<RowError> identifiers_of(const NamedValues& values, std::vector<Ident>* out) {
     out->clear();
     for (const IdentifierSpec& id : cfg_.identifiers) {
@@ -281,9 +289,17 @@ class Importer {
       if (v->kind != InputValue::Kind::kText) {
         return RowError{id.field, "expected a string identifier"};
       }
-      auto normalized = crypto::normalize_identifier(id.kind, v->text);
-      if (!normalized.ok()) return RowError{id.field, normalized.status().message()};
-      out->push_back({&id, sd_.indexer->index(id.field, *normalized)});
+      cache_key_.assign(id.field);
+      cache_key_.push_back('\0');
+      cache_key_.append(v->text);
+      auto it = ident_cache_.find(cache_key_);
+      if (it == ident_cache_.end()) {
+        auto normalized = crypto::normalize_identifier(id.kind, v->text);
+        if (!normalized.ok()) return RowError{id.field, normalized.status().message()};
+        if (ident_cache_.size() >= kMaxCachedSubjects) ident_cache_.clear();
+        it = ident_cache_.emplace(cache_key_, CachedIdent{sd_.indexer->index(id.field, *normalized), std::nullopt}).first;
+      }
+      out->push_back({&id, &it->second});
     }
     if (out->empty()) {
       std::vector<std::string> names;
@@ -295,14 +311,22 @@ class Importer {
 
   Result<bool> any_suppressed(const std::vector<Ident>& idents) {
     for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(bool s, store_.is_suppressed(i.index));
-      if (s) return true;
+      if (!i.cached->suppressed) {
+        CONSENTRIC_ASSIGN_OR_RETURN(Store::IdentifierStatus st, store_.identifier_status(i.cached->index));
+        i.cached->suppressed = st.suppressed;
+        // Known now; spares resolve() a second look-up. Absence is not cached: a later row may
+        // create the subject.
+        if (st.subject) remember(i.cached->index, *st.subject);
+        else absent_.insert(i.cached->index);
+      }
+      if (*i.cached->suppressed) return true;
     }
     return false;
   }
 
   Result<std::optional<SubjectId>> lookup(const std::string& index) {
     if (auto it = subject_cache_.find(index); it != subject_cache_.end()) return std::optional<SubjectId>(it->second);
+    if (absent_.erase(index) > 0) return std::optional<SubjectId>();
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, store_.find_subject(index));
     if (id) remember(index, *id);
     return id;
@@ -318,7 +342,7 @@ class Importer {
     std::optional<SubjectId> found;
     const Ident* found_by = nullptr;
     for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index()));
       if (!id) continue;
       if (found && *found != *id) {
         *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
@@ -336,8 +360,8 @@ class Importer {
     CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.create_subject_key(row.id));
     cache_key(row.id, key);
     for (const Ident& i : idents) {
-      CONSENTRIC_RETURN_IF_ERROR(store_.add_identifier(row.id, i.index, i.spec->field));
-      remember(i.index, row.id);
+      CONSENTRIC_RETURN_IF_ERROR(store_.add_identifier(row.id, i.index(), i.spec->field));
+      remember(i.index(), row.id);
     }
     ++report_.subjects_created;
     return row.id;
@@ -347,10 +371,10 @@ class Importer {
   // replaces the old one for that field).
   Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents) {
     for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index()));
       if (id) continue;
-      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index, i.spec->field));
-      remember(i.index, subject);
+      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index(), i.spec->field));
+      remember(i.index(), subject);
     }
     return Status();
   }
@@ -388,7 +412,7 @@ class Importer {
       const InputValue* v = find_value(values, f.name);
       if (v == nullptr || v->missing()) return invalid(f.name, "required, but missing");
     }
-    std::vector<Ident> idents;
+    std::vector<Ident>& idents = idents_;
     if (auto e = identifiers_of(values, &idents)) return invalid(e->field, e->message);
     CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
     if (suppressed) return Outcome::kSuppressed;
@@ -399,52 +423,67 @@ class Importer {
     if (!existing) {
       CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(idents));
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      for (const auto& [spec, value] : typed) {
-        CONSENTRIC_RETURN_IF_ERROR(store_.put_profile_value(id, spec->name, stored(*spec, value, id, key), opts_.now));
-      }
+      FieldValues plain, secret;
+      for (auto& [spec, value] : typed) (spec->pii ? secret : plain).emplace_back(spec->name, std::move(value));
+      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, plain, secret)));
       return Outcome::kInserted;
     }
 
+    // An existing person: merge the row over what is stored (an empty cell keeps the stored
+    // value) and write only when something changed.
     const SubjectId id = *existing;
     CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, idents));
-    CONSENTRIC_ASSIGN_OR_RETURN(auto current, store_.profile(id));
-    bool changed = false;
-    for (const auto& [spec, value] : typed) {
-      const StoredValue* old = nullptr;
-      for (const auto& [field, v] : current) {
-        if (field == spec->name) old = &v;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ProfileRow> current, store_.profile(id));
+    CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
+    FieldValues old_plain, old_secret;
+    if (current) {
+      CONSENTRIC_ASSIGN_OR_RETURN(old_plain, decode_fields(current->plain));
+      if (!current->sealed.empty()) {
+        CONSENTRIC_ASSIGN_OR_RETURN(std::string opened, crypto::open(key, current->sealed, profile_aad(id)));
+        CONSENTRIC_ASSIGN_OR_RETURN(old_secret, decode_fields(opened));
       }
-      CONSENTRIC_ASSIGN_OR_RETURN(bool same, same_value(*spec, value, old, id));
-      if (same) continue;
-      CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile_value(id, spec->name, stored(*spec, value, id, key), opts_.now));
-      changed = true;
     }
-    if (!changed) return Outcome::kUnchanged;
+    FieldValues plain, secret;
+    for (const FieldSpec& f : cfg_.fields) {
+      const TypedValue* value = nullptr;
+      for (const auto& [spec, v] : typed) {
+        if (spec == &f) value = &v;
+      }
+      const FieldValues& old = f.pii ? old_secret : old_plain;
+      if (value == nullptr) {
+        for (const auto& [name, v] : old) {
+          if (name == f.name) value = &v;
+        }
+      }
+      if (value != nullptr) (f.pii ? secret : plain).emplace_back(f.name, *value);
+    }
+    // Compared as encoded text: a float stored as 3.0 reads back as the integer 3, same text.
+    const bool same = current && encode_fields(plain) == encode_fields(in_config_order(old_plain)) &&
+                      encode_fields(secret) == encode_fields(in_config_order(old_secret));
+    if (same) return Outcome::kUnchanged;
+    CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, plain, secret)));
     CONSENTRIC_RETURN_IF_ERROR(store_.touch_subject(id, opts_.now));
     return Outcome::kUpdated;
   }
 
-  static std::string profile_aad(SubjectId id, std::string_view field) {
-    return fmt::format("pv|{}|{}", id, field);
+  // Decoded fields come back sorted by name; this puts them in the config's order.
+  FieldValues in_config_order(const FieldValues& values) const {
+    FieldValues out;
+    for (const FieldSpec& f : cfg_.fields) {
+      for (const auto& [name, v] : values) {
+        if (name == f.name) out.emplace_back(name, v);
+      }
+    }
+    return out;
   }
 
-  static StoredValue stored(const FieldSpec& spec, const TypedValue& value, SubjectId id,
-                            const crypto::SecretKey& key) {
-    if (!spec.pii) return to_plain_stored(value);
-    StoredValue v;
-    v.sealed = crypto::seal(key, canonical_text(value), profile_aad(id, spec.name));
-    return v;
-  }
-
-  Result<bool> same_value(const FieldSpec& spec, const TypedValue& value, const StoredValue* old, SubjectId id) {
-    if (old == nullptr) return false;
-    if (!spec.pii) return *old == to_plain_stored(value);
-    if (old->sealed.empty()) return false;
-    CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-    auto plain = crypto::open(key, old->sealed, profile_aad(id, spec.name));
-    if (!plain.ok()) return plain.status();
-    return *plain == canonical_text(value);
+  ProfileRow profile_row_of(SubjectId id, const crypto::SecretKey& key, const FieldValues& plain,
+                            const FieldValues& secret) const {
+    ProfileRow row;
+    row.plain = encode_fields(plain);
+    if (!secret.empty()) row.sealed = crypto::seal(key, encode_fields(secret), profile_aad(id));
+    row.updated_at = opts_.now;
+    return row;
   }
 
   // --- events -------------------------------------------------------------------------------
@@ -695,7 +734,11 @@ class Importer {
   std::int64_t error_count_ = 0;
   std::vector<std::string> errors_;
   std::ofstream reject_out_;
-  std::unordered_map<std::string, SubjectId> subject_cache_;
+  std::unordered_map<std::string, CachedIdent> ident_cache_;  // "field\0raw value" -> index
+  std::string cache_key_;
+  std::unordered_map<std::string, SubjectId> subject_cache_;   // blind index -> subject
+  // Indexes just found absent by identifier_status, consumed by the next lookup() of this row.
+  std::unordered_set<std::string> absent_;
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;
   std::unordered_map<SubjectId, FeatureDelta> features_;

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "audit/audit_log.h"
+#include "store/profile_doc.h"
 #include "testing/status_matchers.h"
 
 namespace consentric::ingest {
@@ -101,14 +102,14 @@ TEST_F(ImporterTest, ImportsProfilesEncryptedAndByBlindIndex) {
   const auto idx = sd_->indexer->index("email", *crypto::normalize_identifier(IdentifierKind::kEmail, " BOB@example.COM"));
   auto bob = *sd_->store->find_subject(idx);
   ASSERT_TRUE(bob.has_value());
-  auto email = **sd_->store->profile_value(*bob, "email");
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(email.plain));
-  EXPECT_FALSE(email.sealed.empty());
+  auto profile = **sd_->store->profile(*bob);
+  // Non-pii in the clear, in declaration order; the empty age cell stored nothing.
+  EXPECT_EQ(profile.plain, R"({"country":"FR","signup_date":1769904000,"vip":0})");
   auto key = *sd_->keyring->subject_key(*bob);
-  EXPECT_EQ(*crypto::open(key, email.sealed, "pv|" + std::to_string(*bob) + "|email"), "Bob@Example.com");
-  auto vip = **sd_->store->profile_value(*bob, "vip");
-  EXPECT_EQ(std::get<std::int64_t>(vip.plain), 0);
-  EXPECT_FALSE((*sd_->store->profile_value(*bob, "age")).has_value());  // empty cell: no value
+  EXPECT_EQ(*crypto::open(key, profile.sealed, ::consentric::profile_aad(*bob)),
+            R"({"customer_id":"C2","email":"Bob@Example.com","first_name":"Bob"})");
+  // Sealed to this subject: under another subject's associated data it does not open.
+  EXPECT_FALSE(crypto::open(key, profile.sealed, ::consentric::profile_aad(*bob + 1)).ok());
 }
 
 TEST_F(ImporterTest, ImportingTwiceChangesNothing) {
@@ -127,7 +128,7 @@ TEST_F(ImporterTest, ImportingTwiceChangesNothing) {
   auto after = *sd_->store->counts();
   EXPECT_EQ(after.subjects, counts.subjects);
   EXPECT_EQ(after.events, counts.events);
-  EXPECT_EQ(after.profile_values, counts.profile_values);
+  EXPECT_EQ(after.profiles, counts.profiles);
   EXPECT_EQ(*sd_->keyring->key_count(), 2);
   auto f = **sd_->store->features(**sd_->store->find_subject(
       sd_->indexer->index("customer_id", "C1")));
@@ -143,8 +144,11 @@ TEST_F(ImporterTest, ChangedValuesUpdate) {
   EXPECT_EQ(report->updated, 1);
   EXPECT_EQ(report->unchanged, 1);
   // The new email now finds Ann; the old one no longer does.
-  EXPECT_TRUE(sd_->store->find_subject(sd_->indexer->index("email", "ann.new@example.com"))->has_value());
+  const auto ann = sd_->store->find_subject(sd_->indexer->index("email", "ann.new@example.com"));
+  ASSERT_TRUE(ann->has_value());
   EXPECT_FALSE(sd_->store->find_subject(sd_->indexer->index("email", "ann@example.com"))->has_value());
+  // Merged: the age changed, the country from the first import is kept.
+  EXPECT_EQ((*sd_->store->profile(**ann))->plain, R"({"age":35,"country":"DE","signup_date":1767571200,"vip":1})");
 }
 
 struct BadInput {

@@ -1,7 +1,9 @@
 #include "ingest/ndjson_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <system_error>
 #include <functional>
 #include <utility>
 
@@ -100,6 +102,79 @@ bool is_json_number(std::string_view s) {
     if (!digits()) return false;
   }
   return i == s.size();
+}
+
+std::string_view trim_json_space(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// For a valid JSON number that std::from_chars found out of range: true when it is too large
+// for a double, false when it is too small (and so reads as zero). Out-of-range numbers are
+// far from 10^0, so the power of ten of the leading nonzero digit decides.
+bool overflows_double(std::string_view s) {
+  std::size_t i = s.front() == '-' ? 1 : 0;
+  std::int64_t power = 0;  // of the leading nonzero digit, before the exponent
+  bool found = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    if (found) {
+      ++power;
+    } else if (s[i] != '0') {
+      found = true;
+    }
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    std::int64_t position = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      --position;
+      if (!found && s[i] != '0') {
+        found = true;
+        power = position;
+      }
+    }
+  }
+  std::int64_t exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    const bool negative = s[i] == '-';
+    if (s[i] == '+' || s[i] == '-') ++i;
+    for (; i < s.size(); ++i) {
+      exponent = std::min<std::int64_t>(exponent * 10 + (s[i] - '0'), std::int64_t{1} << 40);
+    }
+    if (negative) exponent = -exponent;
+  }
+  return found && power + exponent > 0;
+}
+
+// Converts a valid JSON number: an integer in int64 range is kInt, anything else a finite
+// double (underflow reads as zero). False when it overflows a double.
+bool read_number(std::string_view raw, JsonScalar* out) {
+  const char* first = raw.data();
+  const char* last = raw.data() + raw.size();
+  if (raw.find_first_of(".eE") == std::string_view::npos) {
+    std::int64_t i = 0;
+    if (std::from_chars(first, last, i).ec == std::errc()) {
+      out->kind = JsonScalar::Kind::kInt;
+      out->i = i;
+      return true;
+    }
+  }
+  double d = 0;
+  const auto [ptr, ec] = std::from_chars(first, last, d);
+  if (ec == std::errc() && ptr == last) {
+    out->kind = JsonScalar::Kind::kDouble;
+    out->d = d;
+    return true;
+  }
+  if (ec == std::errc::result_out_of_range && !overflows_double(raw)) {
+    out->kind = JsonScalar::Kind::kDouble;
+    out->d = raw.front() == '-' ? -0.0 : 0.0;
+    return true;
+  }
+  return false;
 }
 
 bool is_blank(std::string_view s) {
@@ -304,37 +379,17 @@ Status NdjsonReader::Impl::read_scalar(od::value& value, od::json_type type,
       return Status();
     }
     case od::json_type::number: {
-      // Not get_number(): in simdjson 3.0.1 it yields 0 for a double with many significant
-      // digits (simdjson issue #2099, fixed in 3.6.3); classify first, then use the typed getters.
-      od::number_type number_type{};
-      const bool typed = value.get_number_type().get(number_type) == simdjson::SUCCESS;
-      if (typed && number_type == od::number_type::signed_integer) {
-        std::int64_t i = 0;
-        if (value.get_int64().get(i) == simdjson::SUCCESS) {
-          out->kind = JsonScalar::Kind::kInt;
-          out->i = i;
-          return Status();
-        }
-      } else if (typed && number_type == od::number_type::unsigned_integer) {
-        std::uint64_t u = 0;
-        if (value.get_uint64().get(u) == simdjson::SUCCESS) {
-          out->kind = JsonScalar::Kind::kDouble;
-          out->d = static_cast<double>(u);
-          return Status();
-        }
+      // Numbers are converted here from the token's text rather than by simdjson: 3.0.1's
+      // On-Demand get_double() returns wrong values for some decimals with more than 19
+      // significant digits (0.99999999999999999999 reads as 0.0777; simdjson issue #2093) and
+      // get_number() returns 0 for others (issue #2099). std::from_chars is correctly rounded.
+      const std::string_view raw = trim_json_space(value.raw_json_token());
+      if (!is_json_number(raw)) {
+        return fail(fmt::format("not valid JSON: {}: malformed number", field_name(prefix, key)));
       }
-      // Doubles, and integers past uint64 (which still fit a double).
-      double d = 0;
-      if (value.get_double().get(d) == simdjson::SUCCESS) {
-        out->kind = JsonScalar::Kind::kDouble;
-        out->d = d;
-        return Status();
-      }
-      if (is_json_number(trim(value.raw_json_token()))) {
-        return fail(fmt::format("{}: number fits neither a 64-bit integer nor a double",
-                                field_name(prefix, key)));
-      }
-      return fail(fmt::format("not valid JSON: {}: malformed number", field_name(prefix, key)));
+      if (read_number(raw, out)) return Status();
+      return fail(fmt::format("{}: number fits neither a 64-bit integer nor a double",
+                              field_name(prefix, key)));
     }
     case od::json_type::boolean: {
       bool b = false;

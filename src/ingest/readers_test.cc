@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -344,12 +345,14 @@ TEST(NdjsonReader, ReadsTypedValues) {
       R"("d":2.5,"e":-1.5e3,"e2":1E-2,"t":true,"f":false,"n":null,)"
       R"("s":"a\"b\\c\nd\u00e9\ud83d\ude00","empty":"","big":9223372036854775808,)"
       R"("huge":123456789012345678901234567890,"esc\u0041key":1,)"
-      R"("long":1.51844674407370955161654775808,"long2":1000000000.000000001})"
+      R"("long":1.51844674407370955161654775808,"long2":1000000000.000000001,)"
+      R"("long3":0.99999999999999999999,"long4":0.184467440737095516165e3,"tiny":1e-400,)"
+      R"("denormal":5e-324,"negzero":-0.0,"intzero":-0,"manyzeros":0.000000000000000000000000012345})"
       "\n");
   JsonRecord rec;
   next_record(*reader, &rec);
   EXPECT_EQ(reader->line(), 1);
-  ASSERT_EQ(rec.fields.size(), 17U);
+  ASSERT_EQ(rec.fields.size(), 24U);
   EXPECT_EQ(rec.fields[0].first, "i");
   EXPECT_EQ(rec.field("i")->kind, JsonScalar::Kind::kInt);
   EXPECT_EQ(rec.field("i")->i, 42);
@@ -376,6 +379,17 @@ TEST(NdjsonReader, ReadsTypedValues) {
   // Many significant digits (simdjson 3.0.1's get_number() returns 0 for these).
   EXPECT_DOUBLE_EQ(rec.field("long")->d, 1.5184467440737095);
   EXPECT_DOUBLE_EQ(rec.field("long2")->d, 1e9);
+  // ... and its get_double() returns garbage for these (0.0777 for the first).
+  EXPECT_DOUBLE_EQ(rec.field("long3")->d, 1.0);
+  EXPECT_DOUBLE_EQ(rec.field("long4")->d, 184.46744073709553);
+  EXPECT_EQ(rec.field("tiny")->kind, JsonScalar::Kind::kDouble);  // underflow reads as zero
+  EXPECT_EQ(rec.field("tiny")->d, 0.0);
+  EXPECT_EQ(rec.field("denormal")->d, 4.9406564584124654e-324);
+  EXPECT_EQ(rec.field("negzero")->kind, JsonScalar::Kind::kDouble);
+  EXPECT_TRUE(std::signbit(rec.field("negzero")->d));
+  EXPECT_EQ(rec.field("intzero")->kind, JsonScalar::Kind::kInt);
+  EXPECT_EQ(rec.field("intzero")->i, 0);
+  EXPECT_DOUBLE_EQ(rec.field("manyzeros")->d, 1.2345e-26);
   EXPECT_EQ(rec.field("absent"), nullptr);
   EXPECT_FALSE(rec.has_properties);
   EXPECT_FALSE(rec.has_proof);
@@ -501,6 +515,10 @@ TEST(NdjsonReader, NumberOutOfRangeIsAnError) {
   expect_line_error(R"({"x":1e400})", "field \"x\": number fits neither a 64-bit integer nor a double");
   expect_line_error(R"({"properties":{"x":-2e308}})",
                     "field \"properties.x\": number fits neither a 64-bit integer nor a double");
+  expect_line_error(R"({"x":0.00000000000000000000000000001e400})",
+                    "field \"x\": number fits neither a 64-bit integer nor a double");
+  expect_line_error(R"({"x":123456789012345678901234567890e300})",
+                    "field \"x\": number fits neither a 64-bit integer nor a double");
 }
 
 TEST(NdjsonReader, SkipsBlankLinesAndAcceptsCrlf) {

@@ -20,7 +20,7 @@ CREATE TABLE config_versions(
 );
 CREATE TABLE subjects(
   subject_id INTEGER PRIMARY KEY,
-  pseudonym  TEXT NOT NULL UNIQUE,
+  pseudonym  TEXT NOT NULL,  -- 80 random bits: unique in practice, so no index to maintain
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
@@ -31,24 +31,26 @@ CREATE TABLE identifiers(
   field       TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX identifiers_by_subject ON identifiers(subject_id);
--- value holds plaintext for ordinary fields; sealed holds pii, encrypted under the subject's key.
-CREATE TABLE profile_values(
-  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
-  field      TEXT NOT NULL,
-  value,
+-- plain: the non-pii fields as a JSON object; sealed: the pii fields' JSON object, encrypted
+-- under the subject's data key (store/profile_doc.h).
+CREATE TABLE profiles(
+  subject_id INTEGER PRIMARY KEY REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  plain      TEXT NOT NULL,
   sealed     BLOB,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY(subject_id, field)
-) WITHOUT ROWID;
+  updated_at INTEGER NOT NULL
+);
 CREATE TABLE event_types(
   type_id INTEGER PRIMARY KEY,
   name    TEXT NOT NULL UNIQUE
 );
+-- No foreign key on subject_id: a parent check per event would cost about a tenth of the
+-- import rate, and only the importer writes events, for subjects it has just resolved. Erasure
+-- deletes a subject's events by subject_id (the key's first column) explicitly.
 CREATE TABLE events(
-  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  subject_id INTEGER NOT NULL,
   ts         INTEGER NOT NULL,
   dedup      INTEGER NOT NULL,
-  type_id    INTEGER NOT NULL REFERENCES event_types(type_id),
+  type_id    INTEGER NOT NULL,  -- event_types(type_id); no foreign key: only the importer writes it
   props      TEXT NOT NULL,
   sealed     BLOB,
   PRIMARY KEY(subject_id, ts, dedup)

@@ -16,8 +16,8 @@ using sqlite::Stmt;
 
 // Every statement the store runs, prepared once on first use.
 enum class Q : std::size_t {
-  kCreateSubject, kSubject, kFindSubject, kAddIdentifier, kDropIdentifiers, kTouchSubject,
-  kProfileValue, kPutProfileValue, kProfile,
+  kCreateSubject, kSubject, kFindSubject, kIdentifierStatus, kAddIdentifier, kDropIdentifiers, kTouchSubject,
+  kProfile, kPutProfile,
   kEventTypeId, kInsertEventType, kInsertEvent,
   kUpsertFeatures, kUpsertFeatureCount, kFeatures, kFeatureCounts,
   kAppendConsent, kPutConsentState, kConsentState, kConsentHistory, kHasConsentEntry,
@@ -30,14 +30,13 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "INSERT INTO subjects(pseudonym, created_at, updated_at) VALUES (?1, ?2, ?2)",
     "SELECT subject_id, pseudonym, created_at, updated_at FROM subjects WHERE subject_id = ?1",
     "SELECT subject_id FROM identifiers WHERE blind_index = ?1",
+    "SELECT (SELECT subject_id FROM identifiers WHERE blind_index = ?1), "
+    "EXISTS (SELECT 1 FROM suppression WHERE blind_index = ?1)",
     "INSERT INTO identifiers(blind_index, subject_id, field) VALUES (?1, ?2, ?3)",
     "DELETE FROM identifiers WHERE subject_id = ?1 AND field = ?2",
     "UPDATE subjects SET updated_at = ?2 WHERE subject_id = ?1",
-    "SELECT value, sealed FROM profile_values WHERE subject_id = ?1 AND field = ?2",
-    "INSERT INTO profile_values(subject_id, field, value, sealed, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT(subject_id, field) DO UPDATE SET value = excluded.value, sealed = excluded.sealed, "
-    "updated_at = excluded.updated_at",
-    "SELECT field, value, sealed FROM profile_values WHERE subject_id = ?1 ORDER BY field",
+    "SELECT plain, sealed, updated_at FROM profiles WHERE subject_id = ?1",
+    "INSERT OR REPLACE INTO profiles(subject_id, plain, sealed, updated_at) VALUES (?1, ?2, ?3, ?4)",
     "SELECT type_id FROM event_types WHERE name = ?1",
     "INSERT INTO event_types(name) VALUES (?1)",
     "INSERT OR IGNORE INTO events(subject_id, ts, dedup, type_id, props, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -195,6 +194,19 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  Result<IdentifierStatus> identifier_status(std::string_view blind_index) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIdentifierStatus));
+    s->bind_blob(1, blind_index);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    IdentifierStatus status;
+    if (row) {
+      if (!s->is_null(0)) status.subject = s->column_int(0);
+      status.suppressed = s->column_int(1) != 0;
+    }
+    s->reset();
+    return status;
+  }
+
   Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAddIdentifier));
     return s->bind_blob(1, blind_index).bind(2, subject).bind_text(3, field).run();
@@ -211,36 +223,22 @@ class SqliteStore final : public Store {
     return s->bind(1, subject).bind(2, now).run();
   }
 
-  Result<std::optional<StoredValue>> profile_value(SubjectId subject, std::string_view field) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kProfileValue));
-    s->bind(1, subject).bind_text(2, field);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    std::optional<StoredValue> v;
-    if (row) v = read_value(*s, 0, 1);
-    s->reset();
-    return v;
-  }
-
-  Status put_profile_value(SubjectId subject, std::string_view field, const StoredValue& value,
-                           UnixSeconds now) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutProfileValue));
-    s->bind(1, subject).bind_text(2, field);
-    bind_plain(*s, 3, value);
-    if (value.sealed.empty()) s->bind_null(4);
-    else s->bind_blob(4, value.sealed);
-    return s->bind(5, now).run();
-  }
-
-  Result<std::vector<std::pair<std::string, StoredValue>>> profile(SubjectId subject) override {
+  Result<std::optional<ProfileRow>> profile(SubjectId subject) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kProfile));
     s->bind(1, subject);
-    std::vector<std::pair<std::string, StoredValue>> out;
-    while (true) {
-      CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-      if (!row) break;
-      out.emplace_back(std::string(s->column_text(0)), read_value(*s, 1, 2));
-    }
-    return out;
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
+    if (!row) return std::optional<ProfileRow>();
+    ProfileRow p{std::string(s->column_text(0)), std::string(s->column_blob(1)), s->column_int(2)};
+    s->reset();
+    return std::optional<ProfileRow>(std::move(p));
+  }
+
+  Status put_profile(SubjectId subject, const ProfileRow& p) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutProfile));
+    s->bind(1, subject).bind_text(2, p.plain);
+    if (p.sealed.empty()) s->bind_null(3);
+    else s->bind_blob(3, p.sealed);
+    return s->bind(4, p.updated_at).run();
   }
 
   Result<std::int64_t> event_type_id(std::string_view name) override {
@@ -437,7 +435,7 @@ class SqliteStore final : public Store {
     const std::pair<std::int64_t*, std::string_view> queries[] = {
         {&c.subjects, "SELECT count(*) FROM subjects"},
         {&c.identifiers, "SELECT count(*) FROM identifiers"},
-        {&c.profile_values, "SELECT count(*) FROM profile_values"},
+        {&c.profiles, "SELECT count(*) FROM profiles"},
         {&c.events, "SELECT count(*) FROM events"},
         {&c.consent_entries, "SELECT count(*) FROM consent_ledger"},
         {&c.audit_entries, "SELECT count(*) FROM audit_log"},
@@ -459,25 +457,6 @@ class SqliteStore final : public Store {
       slot.emplace(std::move(s));
     }
     return &*slot;
-  }
-
-  static void bind_plain(Stmt& s, int index, const StoredValue& v) {
-    if (const auto* i = std::get_if<std::int64_t>(&v.plain)) s.bind(index, *i);
-    else if (const auto* d = std::get_if<double>(&v.plain)) s.bind(index, *d);
-    else if (const auto* t = std::get_if<std::string>(&v.plain)) s.bind_text(index, *t);
-    else s.bind_null(index);
-  }
-
-  static StoredValue read_value(const Stmt& s, int value_col, int sealed_col) {
-    StoredValue v;
-    switch (s.column_type(value_col)) {
-      case SQLITE_INTEGER: v.plain = s.column_int(value_col); break;
-      case SQLITE_FLOAT: v.plain = s.column_double(value_col); break;
-      case SQLITE_TEXT: v.plain = std::string(s.column_text(value_col)); break;
-      default: break;
-    }
-    if (!s.is_null(sealed_col)) v.sealed = s.column_blob(sealed_col);
-    return v;
   }
 
   std::unique_ptr<Db> db_;

@@ -49,20 +49,18 @@ TEST_F(SqliteStoreTest, IdentifiersAreUnique) {
   EXPECT_EQ(**store_->find_subject("idx"), a.id);
 }
 
-TEST_F(SqliteStoreTest, ProfileValuesUpsert) {
+TEST_F(SqliteStoreTest, ProfilesAreReplacedWhole) {
   ASSERT_OK(store_->begin());
   auto s = *store_->create_subject(1);
-  ASSERT_OK(store_->put_profile_value(s.id, "age", {.plain = std::int64_t{41}}, 1));
-  ASSERT_OK(store_->put_profile_value(s.id, "email", {.sealed = std::string("\x01sealed", 7)}, 1));
-  ASSERT_OK(store_->put_profile_value(s.id, "age", {.plain = std::int64_t{42}}, 2));
+  ASSERT_OK(store_->put_profile(s.id, {R"({"age":41})", std::string("\x01sealed", 7), 1}));
+  ASSERT_OK(store_->put_profile(s.id, {R"({"age":42})", "", 2}));
   ASSERT_OK(store_->commit());
-  auto age = *store_->profile_value(s.id, "age");
-  ASSERT_TRUE(age.has_value());
-  EXPECT_EQ(std::get<std::int64_t>(age->plain), 42);
-  auto profile = *store_->profile(s.id);
-  ASSERT_EQ(profile.size(), 2u);
-  EXPECT_EQ(profile[1].first, "email");
-  EXPECT_EQ(profile[1].second.sealed, std::string("\x01sealed", 7));
+  auto p = **store_->profile(s.id);
+  EXPECT_EQ(p.plain, R"({"age":42})");
+  EXPECT_TRUE(p.sealed.empty());
+  EXPECT_EQ(p.updated_at, 2);
+  EXPECT_EQ(store_->counts()->profiles, 1);
+  EXPECT_FALSE(store_->profile(s.id + 1)->has_value());
 }
 
 TEST_F(SqliteStoreTest, EventsDeduplicateAndFeaturesAccumulate) {

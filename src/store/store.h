@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "consentric/status.h"
@@ -25,11 +24,11 @@ namespace consentric {
 
 using SubjectId = std::int64_t;
 
-// A stored value: plaintext for ordinary fields, sealed bytes for pii (never both).
-struct StoredValue {
-  std::variant<std::monostate, std::int64_t, double, std::string> plain;  // monostate: none/null
-  std::string sealed;  // non-empty for pii: crypto::seal output
-  bool operator==(const StoredValue&) const = default;
+// A subject's profile as stored (store/profile_doc.h has the encoding).
+struct ProfileRow {
+  std::string plain;   // JSON object of the non-pii fields
+  std::string sealed;  // crypto::seal of the JSON object of the pii fields; empty when none
+  UnixSeconds updated_at = 0;
 };
 
 struct SubjectRow {
@@ -126,7 +125,7 @@ struct ImportRecord {
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
-  std::int64_t profile_values = 0;
+  std::int64_t profiles = 0;
   std::int64_t events = 0;
   std::int64_t consent_entries = 0;
   std::int64_t audit_entries = 0;
@@ -166,17 +165,21 @@ class Store {
   virtual Result<SubjectRow> create_subject(UnixSeconds now) = 0;
   virtual Result<std::optional<SubjectRow>> subject(SubjectId id) = 0;
   virtual Result<std::optional<SubjectId>> find_subject(std::string_view blind_index) = 0;
+  // find_subject and is_suppressed in one look-up: the import path asks both for every identifier.
+  struct IdentifierStatus {
+    std::optional<SubjectId> subject;
+    bool suppressed = false;
+  };
+  virtual Result<IdentifierStatus> identifier_status(std::string_view blind_index) = 0;
   // AlreadyExists when the index belongs to another subject.
   virtual Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
   // Makes `blind_index` the subject's only identifier for `field` (an email that changed).
   virtual Status replace_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
   virtual Status touch_subject(SubjectId subject, UnixSeconds now) = 0;
 
-  // Profile values; put returns true when the stored value changed.
-  virtual Result<std::optional<StoredValue>> profile_value(SubjectId subject, std::string_view field) = 0;
-  virtual Status put_profile_value(SubjectId subject, std::string_view field, const StoredValue& value,
-                                   UnixSeconds now) = 0;
-  virtual Result<std::vector<std::pair<std::string, StoredValue>>> profile(SubjectId subject) = 0;
+  // Profiles: one row per subject, replaced whole.
+  virtual Result<std::optional<ProfileRow>> profile(SubjectId subject) = 0;
+  virtual Status put_profile(SubjectId subject, const ProfileRow& row) = 0;
 
   // Events; insert returns false when the same event is already stored.
   virtual Result<std::int64_t> event_type_id(std::string_view name) = 0;  // creates on first use
