@@ -3,13 +3,13 @@
 
 #include "config/config.h"
 
-#include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 #include "config/config_internal.h"
 #include "core/text.h"
@@ -36,7 +36,6 @@ int first_invalid_utf8_line(std::string_view text) {
   return line;
 }
 
-// Fills *config as far as the text allows and appends every problem found.
 // Notes where each document starts, without building nodes.
 class DocumentStarts final : public YAML::EventHandler {
  public:
@@ -70,6 +69,7 @@ std::vector<SourceLocation> document_starts(const std::string& text) {
   return handler.starts;
 }
 
+// Fills *config as far as the text allows and appends every problem found.
 void check_text(std::string_view text, Config* config, std::vector<ConfigProblem>* problems) {
   if (text.size() > kMaxConfigBytes) {
     problems->push_back({{1, 1},

@@ -1,8 +1,8 @@
 // The Config data model: enum spellings, look-ups and problem formatting.
 
-#include <fmt/format.h>
-
 #include <array>
+
+#include <fmt/format.h>
 
 #include "config/config.h"
 #include "config/config_enums.h"

@@ -1,10 +1,10 @@
 // From the yaml-cpp node tree to a Config: shapes, keys and scalar types. What the values
 // mean (references, duplicates, privacy rules) is config_validate.cc's job.
 
+#include <array>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
-
-#include <array>
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"

@@ -1,10 +1,9 @@
 // The config module end to end: the shipped examples, look-ups, roles, files.
 
-#include "config/config.h"
-
 #include <algorithm>
 #include <random>
 
+#include "config/config.h"
 #include "config/config_test_util.h"
 #include "testing/status_matchers.h"
 

@@ -2,10 +2,10 @@
 // The purposes' references and privacy rules live in validate_purposes.cc. Every rule appends
 // a problem and carries on.
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"

@@ -1,9 +1,9 @@
 // Purposes: what they may read, and the privacy rules on legal basis, consent notices,
 // special category data and TCF mappings. Names and duplicate ids are config_validate.cc's.
 
-#include <fmt/format.h>
-
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "config/config_internal.h"
 #include "core/text.h"

@@ -4,14 +4,14 @@
 // and records where it was found, or appends one ConfigProblem (with the path, the line and
 // what was expected) and returns nothing, so the parser can carry on and report everything.
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "config/config.h"
 #include "config/config_enums.h"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <thread>
 #include <fstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -11,6 +13,9 @@
 #include "audit/audit_log.h"
 #include "core/text.h"
 #include "crypto/blind_index.h"
+#include "ingest/batch_queue.h"
+#include "ingest/event_rows.h"
+#include "ingest/identifier_indexer.h"
 #include "ingest/record_source.h"
 
 namespace consentric::ingest {
@@ -19,9 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 
 // Keys a record may carry beside the declared fields, per kind.
-constexpr std::string_view kEventType = "type";
-constexpr std::string_view kEventTime = "time";
-constexpr std::string_view kEventId = "event_id";
 constexpr std::string_view kProofPrefix = "proof_";
 
 // Bounds on the per-import caches, so memory does not grow with the file.
@@ -30,11 +32,8 @@ constexpr std::size_t kMaxPendingFeatures = 50'000;
 constexpr std::int64_t kProgressEveryRows = 4096;
 // Tolerated clock skew before a time counts as "in the future".
 constexpr std::int64_t kFutureSkewSeconds = 300;
-
-struct RowError {
-  std::string field;  // empty when the problem is the whole record
-  std::string message;
-};
+// Events travel from the parsing thread to the writing thread in batches of this many.
+constexpr std::size_t kEventBatch = 2048;
 
 enum class Outcome { kInserted, kUpdated, kUnchanged, kSuppressed, kInvalid };
 
@@ -43,26 +42,6 @@ const InputValue* find_value(const NamedValues& values, std::string_view name) {
     if (n == name) return &v;
   }
   return nullptr;
-}
-
-std::string field_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-// 64-bit FNV-1a: the dedup key of an event within one subject and second; not a security hash.
-std::int64_t content_hash(std::initializer_list<std::string_view> parts) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (std::string_view p : parts) {
-    for (const char c : p) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ULL;
-  }
-  return static_cast<std::int64_t>(h);
 }
 
 std::string csv_cell(std::string_view s) {
@@ -86,8 +65,9 @@ class Importer {
     report_.file = opts_.file.filename().string();
     CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<RecordSource> source, open_source());
     CONSENTRIC_RETURN_IF_ERROR(check_columns(*source));
-    CONSENTRIC_ASSIGN_OR_RETURN(std::string file_hash_bytes, crypto::hash256_file(opts_.file));
-    const std::string file_hash = crypto::to_hex(file_hash_bytes);
+    // The file's hash (for the import record and the audit entry) is computed on the other core
+    // while this one imports.
+    auto file_hash_future = std::async(std::launch::async, [path = opts_.file] { return crypto::hash256_file(path); });
 
     CONSENTRIC_RETURN_IF_ERROR(keys_.begin());
     Status s = store_.begin();
@@ -98,7 +78,9 @@ class Importer {
     s = read_all(*source);
     if (s.ok() && error_count_ > 0 && !opts_.skip_invalid) s = invalid_argument(error_summary());
     if (s.ok()) s = flush_features();
-    if (s.ok()) s = finish(file_hash);
+    Result<std::string> file_hash = file_hash_future.get();
+    if (s.ok() && !file_hash.ok()) s = file_hash.status();
+    if (s.ok()) s = finish(crypto::to_hex(*file_hash));
     // Keys commit first: if the data commit then fails, the new keys merely guard nothing.
     if (s.ok()) s = keys_.commit();
     if (s.ok()) s = store_.commit();
@@ -149,7 +131,7 @@ class Importer {
       case ImportKind::kProfiles:
         return cfg_.field(name) != nullptr;
       case ImportKind::kEvents:
-        if (name == kEventType || name == kEventTime || name == kEventId || cfg_.identifier(name) != nullptr) return true;
+        if (is_reserved_event_key(name) || cfg_.identifier(name) != nullptr) return true;
         for (const EventTypeSpec& t : cfg_.event_types) {
           if (t.property(name) != nullptr) return true;
         }
@@ -177,6 +159,7 @@ class Importer {
   }
 
   Status read_all(RecordSource& source) {
+    if (opts_.kind == ImportKind::kEvents) return read_events(source);
     while (true) {
       auto more = source.next();
       ++report_.rows;
@@ -192,18 +175,95 @@ class Importer {
       row_error_.reset();
       absent_.clear();
       CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, import_row(source));
-      switch (outcome) {
-        case Outcome::kInserted: ++report_.inserted; break;
-        case Outcome::kUpdated: ++report_.updated; break;
-        case Outcome::kUnchanged: ++report_.unchanged; break;
-        case Outcome::kSuppressed: ++report_.suppressed; break;
-        case Outcome::kInvalid: CONSENTRIC_RETURN_IF_ERROR(reject(source.line(), *row_error_)); break;
-      }
+      CONSENTRIC_RETURN_IF_ERROR(count(outcome, source.line()));
       if (opts_.progress && report_.rows % kProgressEveryRows == 0) {
         opts_.progress({source.bytes_read(), source.total_bytes(), report_.rows});
       }
-      if (features_.size() >= kMaxPendingFeatures) CONSENTRIC_RETURN_IF_ERROR(flush_features());
     }
+  }
+
+  Status count(Outcome outcome, std::int64_t line) {
+    switch (outcome) {
+      case Outcome::kInserted: ++report_.inserted; break;
+      case Outcome::kUpdated: ++report_.updated; break;
+      case Outcome::kUnchanged: ++report_.unchanged; break;
+      case Outcome::kSuppressed: ++report_.suppressed; break;
+      case Outcome::kInvalid: return reject(line, *row_error_);
+    }
+    return Status();
+  }
+
+  // Events are parsed and validated on a second thread (EventPreparer) while this thread, which
+  // owns the store's connection, writes them: the two halves cost about the same, so the
+  // import runs on both cores. Batches are recycled so their buffers keep their capacity.
+  struct EventBatch {
+    std::vector<PreparedEvent> rows;
+    std::size_t size = 0;
+    Status fatal;  // the source failed (not a bad record): stop
+    bool last = false;
+    std::int64_t bytes_done = 0;
+  };
+
+  Status read_events(RecordSource& source) {
+    BatchQueue<std::unique_ptr<EventBatch>> full(2);
+    BatchQueue<std::unique_ptr<EventBatch>> spare(8);
+    std::jthread parser([&] {
+      EventPreparer preparer(cfg_, *sd_.indexer, opts_.now);
+      while (true) {
+        std::unique_ptr<EventBatch> b = spare.try_pop().value_or(nullptr);
+        if (!b) b = std::make_unique<EventBatch>();
+        b->size = 0;
+        b->fatal = Status();
+        while (b->size < kEventBatch) {
+          if (b->rows.size() <= b->size) b->rows.emplace_back();
+          PreparedEvent& e = b->rows[b->size];
+          auto more = source.next();
+          if (!more.ok()) {
+            if (more.status().code() != StatusCode::kInvalidArgument) {
+              b->fatal = more.status();
+              b->last = true;
+              break;
+            }
+            e.line = source.line();
+            e.error = RowError{"", strip_line_prefix(more.status().message())};
+            ++b->size;
+            continue;
+          }
+          if (!*more) {
+            b->last = true;
+            break;
+          }
+          preparer.prepare(source, &e);
+          ++b->size;
+        }
+        b->bytes_done = source.bytes_read();
+        const bool last = b->last;
+        if (!full.push(std::move(b)) || last) return;
+      }
+    });
+
+    Status status;
+    while (status.ok()) {
+      std::optional<std::unique_ptr<EventBatch>> b = full.pop();
+      if (!b) break;
+      EventBatch& batch = **b;
+      for (std::size_t i = 0; i < batch.size && status.ok(); ++i) {
+        ++report_.rows;
+        row_error_.reset();
+        absent_.clear();
+        Result<Outcome> outcome = apply_event(batch.rows[i]);
+        status = outcome.ok() ? count(*outcome, batch.rows[i].line) : outcome.status();
+      }
+      if (status.ok() && !batch.fatal.ok()) status = batch.fatal;
+      if (status.ok() && features_.size() >= kMaxPendingFeatures) status = flush_features();
+      if (opts_.progress) opts_.progress({batch.bytes_done, source.total_bytes(), report_.rows});
+      if (batch.last) break;
+      (void)spare.push(std::move(*b));
+    }
+    // On an error the parser may be waiting to hand over a batch: closing releases it.
+    full.close();
+    spare.close();
+    return status;
   }
 
   static std::string strip_line_prefix(const std::string& m) {
@@ -217,7 +277,7 @@ class Importer {
   Result<Outcome> import_row(RecordSource& source) {
     switch (opts_.kind) {
       case ImportKind::kProfiles: return profile_row(source);
-      case ImportKind::kEvents: return event_row(source);
+      case ImportKind::kEvents: break;  // read_events() applies events
       case ImportKind::kConsents: return consent_row(source);
     }
     return internal_error("unknown import kind");
@@ -268,58 +328,26 @@ class Importer {
 
   // --- identifiers and subjects -------------------------------------------------------------
 
-  struct CachedIdent {
-    std::string index;                // blind index
-    std::optional<bool> suppressed;   // known once asked
-  };
-  struct Ident {
-    const IdentifierSpec* spec;
-    CachedIdent* cached;  // owned by ident_cache_; valid for the current row
-    const std::string& index() const { return cached->index; }
-  };
+  using Ident = IdentIndex;
 
-  // Computes the blind index of every identifier present among `values`; a row without any
-  // identifier is invalid. Each distinct identifier is normalized, indexed and checked against
-  // the suppression list once per import, then served from the cache.
   std::optional<RowError> identifiers_of(const NamedValues& values, std::vector<Ident>* out) {
-    out->clear();
-    for (const IdentifierSpec& id : cfg_.identifiers) {
-      const InputValue* v = find_value(values, id.field);
-      if (v == nullptr || v->missing()) continue;
-      if (v->kind != InputValue::Kind::kText) {
-        return RowError{id.field, "expected a string identifier"};
-      }
-      cache_key_.assign(id.field);
-      cache_key_.push_back('\0');
-      cache_key_.append(v->text);
-      auto it = ident_cache_.find(cache_key_);
-      if (it == ident_cache_.end()) {
-        auto normalized = crypto::normalize_identifier(id.kind, v->text);
-        if (!normalized.ok()) return RowError{id.field, normalized.status().message()};
-        if (ident_cache_.size() >= kMaxCachedSubjects) ident_cache_.clear();
-        it = ident_cache_.emplace(cache_key_, CachedIdent{sd_.indexer->index(id.field, *normalized), std::nullopt}).first;
-      }
-      out->push_back({&id, &it->second});
-    }
-    if (out->empty()) {
-      std::vector<std::string> names;
-      for (const auto& id : cfg_.identifiers) names.push_back(id.field);
-      return RowError{"", fmt::format("missing identifier: expected one of {}", field_list(names))};
-    }
-    return std::nullopt;
+    return identifiers_.index_all(values, out);
   }
 
+  // Whether any identifier is on the suppression list (an erased person). Each index is asked
+  // once per import; the same look-up also tells whether it names a subject already.
   Result<bool> any_suppressed(const std::vector<Ident>& idents) {
     for (const Ident& i : idents) {
-      if (!i.cached->suppressed) {
-        CONSENTRIC_ASSIGN_OR_RETURN(Store::IdentifierStatus st, store_.identifier_status(i.cached->index));
-        i.cached->suppressed = st.suppressed;
-        // Known now; spares resolve() a second look-up. Absence is not cached: a later row may
-        // create the subject.
-        if (st.subject) remember(i.cached->index, *st.subject);
-        else absent_.insert(i.cached->index);
+      auto it = suppressed_cache_.find(i.index);
+      if (it == suppressed_cache_.end()) {
+        CONSENTRIC_ASSIGN_OR_RETURN(Store::IdentifierStatus st, store_.identifier_status(i.index));
+        if (suppressed_cache_.size() >= kMaxCachedSubjects) suppressed_cache_.clear();
+        it = suppressed_cache_.emplace(i.index, st.suppressed).first;
+        // Absence is noted for this row only: a later row may create the subject.
+        if (st.subject) remember(i.index, *st.subject);
+        else absent_.insert(i.index);
       }
-      if (*i.cached->suppressed) return true;
+      if (it->second) return true;
     }
     return false;
   }
@@ -342,7 +370,7 @@ class Importer {
     std::optional<SubjectId> found;
     const Ident* found_by = nullptr;
     for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index()));
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
       if (!id) continue;
       if (found && *found != *id) {
         *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
@@ -360,8 +388,8 @@ class Importer {
     CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, keys_.create_subject_key(row.id));
     cache_key(row.id, key);
     for (const Ident& i : idents) {
-      CONSENTRIC_RETURN_IF_ERROR(store_.add_identifier(row.id, i.index(), i.spec->field));
-      remember(i.index(), row.id);
+      CONSENTRIC_RETURN_IF_ERROR(store_.add_identifier(row.id, i.index, i.spec->field));
+      remember(i.index, row.id);
     }
     ++report_.subjects_created;
     return row.id;
@@ -371,10 +399,10 @@ class Importer {
   // replaces the old one for that field).
   Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents) {
     for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index()));
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
       if (id) continue;
-      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index(), i.spec->field));
-      remember(i.index(), subject);
+      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index, i.spec->field));
+      remember(i.index, subject);
     }
     return Status();
   }
@@ -488,96 +516,28 @@ class Importer {
 
   // --- events -------------------------------------------------------------------------------
 
-  Result<Outcome> event_row(RecordSource& source) {
-    const NamedValues& values = source.fields();
-    const InputValue* type_value = find_value(values, kEventType);
-    if (type_value == nullptr || type_value->missing() || type_value->kind != InputValue::Kind::kText) {
-      return invalid(std::string(kEventType), "expected the event type as a string");
-    }
-    const EventTypeSpec* type = cfg_.event_type(type_value->text);
-    if (type == nullptr) {
-      return invalid(std::string(kEventType), fmt::format("{} is not a declared event type",
-                                                           quote_for_message(type_value->text)));
-    }
-    const InputValue* time_value = find_value(values, kEventTime);
-    if (time_value == nullptr || time_value->missing() || time_value->kind != InputValue::Kind::kText) {
-      return invalid(std::string(kEventTime), "expected the event time as an ISO 8601 string");
-    }
-    auto ts = parse_timestamp(trim(time_value->text));
-    if (!ts.ok()) return invalid(std::string(kEventTime), ts.status().message());
-    if (*ts > opts_.now + kFutureSkewSeconds) {
-      return invalid(std::string(kEventTime), fmt::format("{} is in the future", format_timestamp(*ts)));
-    }
-    std::string_view event_id;
-    if (const InputValue* e = find_value(values, kEventId); e != nullptr && !e->missing()) {
-      if (e->kind != InputValue::Kind::kText) return invalid(std::string(kEventId), "expected a string");
-      event_id = e->text;
-    }
-
-    // Properties: the "properties" object, and for CSV every column that is not a reserved key
-    // or an identifier. Built in declaration order, so equal events hash equally.
-    props_.clear();
-    for (const auto& [name, v] : source.properties()) props_.emplace_back(name, v);
-    for (const auto& [name, v] : values) {
-      if (name == kEventType || name == kEventTime || name == kEventId || cfg_.identifier(name) != nullptr) continue;
-      props_.emplace_back(name, v);
-    }
-    for (const auto& [name, v] : props_) {
-      if (type->property(name) == nullptr && !(v.from_csv && v.missing())) {
-        return invalid(std::string(name), fmt::format("not a declared property of event type \"{}\"", type->name));
-      }
-    }
-    std::string& plain = props_json_;
-    std::string& secret = secret_json_;
-    plain = "{";
-    secret = "{";
-    double value = 0;
-    for (const FieldSpec& p : type->properties) {
-      const InputValue* v = find_value(props_, p.name);
-      if (v == nullptr || v->missing()) {
-        if (p.required) return invalid(p.name, "required, but missing");
-        continue;
-      }
-      auto t = coerce(p, *v);
-      if (!t.ok()) return invalid(p.name, t.status().message());
-      std::string& out = p.pii ? secret : plain;
-      if (out.size() > 1) out += ',';
-      append_json_string(&out, p.name);
-      out += ':';
-      append_json(&out, *t);
-      if (type->value_property && *type->value_property == p.name) {
-        if (const auto* d = std::get_if<double>(&*t)) value = *d;
-        else if (const auto* i = std::get_if<std::int64_t>(&*t)) value = static_cast<double>(*i);
-      }
-    }
-    plain += '}';
-    if (secret.size() == 1) secret.clear();  // no pii property: nothing to seal
-    else secret += '}';
-
-    std::vector<Ident>& idents = idents_;
-    if (auto e = identifiers_of(values, &idents)) return invalid(e->field, e->message);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
+  Result<Outcome> apply_event(const PreparedEvent& e) {
+    if (e.error) return invalid(e.error->field, e.error->message);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(e.idents));
     if (suppressed) return Outcome::kSuppressed;
     std::optional<RowError> conflict;
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(e.idents, &conflict));
     if (conflict) return invalid(conflict->field, conflict->message);
     SubjectId id = 0;
     if (existing) {
       id = *existing;
     } else {
-      CONSENTRIC_ASSIGN_OR_RETURN(id, create_subject(idents));
+      CONSENTRIC_ASSIGN_OR_RETURN(id, create_subject(e.idents));
     }
-
-    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t type_id, type_id_of(type->name));
-    EventRow row{.subject = id, .ts = *ts, .dedup = content_hash({type->name, plain, secret, event_id}),
-                 .type_id = type_id, .props = plain, .sealed = {}};
-    if (!secret.empty()) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t type_id, type_id_of(e.type->name));
+    EventRow row{.subject = id, .ts = e.ts, .dedup = e.dedup, .type_id = type_id, .props = e.plain, .sealed = {}};
+    if (!e.secret.empty()) {
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      row.sealed = crypto::seal(key, secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
+      row.sealed = crypto::seal(key, e.secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
     }
     CONSENTRIC_ASSIGN_OR_RETURN(bool inserted, store_.insert_event(row));
     if (!inserted) return Outcome::kUnchanged;
-    add_feature(id, *ts, type_id, type->value_property.has_value(), value);
+    add_feature(id, e.ts, type_id, e.has_value, e.value);
     return Outcome::kInserted;
   }
 
@@ -734,16 +694,14 @@ class Importer {
   std::int64_t error_count_ = 0;
   std::vector<std::string> errors_;
   std::ofstream reject_out_;
-  std::unordered_map<std::string, CachedIdent> ident_cache_;  // "field\0raw value" -> index
-  std::string cache_key_;
+  IdentifierIndexer identifiers_{cfg_, *sd_.indexer};
+  std::unordered_map<std::string, bool> suppressed_cache_;    // blind index -> on the list
   std::unordered_map<std::string, SubjectId> subject_cache_;   // blind index -> subject
   // Indexes just found absent by identifier_status, consumed by the next lookup() of this row.
   std::unordered_set<std::string> absent_;
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;
   std::unordered_map<SubjectId, FeatureDelta> features_;
-  NamedValues props_;
-  std::string props_json_, secret_json_;
   std::vector<Ident> idents_;
 };
 
