@@ -52,7 +52,8 @@ void check_round_trip(const std::vector<std::string_view>& fields) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto reader = CsvReader::from_string(std::string(reinterpret_cast<const char*>(data), size), "fuzz.csv");
+  auto reader =
+      CsvReader::from_string(std::string(reinterpret_cast<const char*>(data), size), "fuzz.csv");
   check(reader->total_bytes() == static_cast<std::int64_t>(size));
   std::vector<std::string_view> fields;
   std::int64_t last_line = 0;

@@ -8,11 +8,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/text.h"
 #include "ingest/ndjson_reader.h"
@@ -46,8 +45,12 @@ std::string_view physical_line(std::string_view input, std::int64_t line) {
 
 void check_same(const nlohmann::json& j, const JsonScalar& s) {
   switch (s.kind) {
-    case JsonScalar::Kind::kNull: check(j.is_null()); break;
-    case JsonScalar::Kind::kBool: check(j.is_boolean() && j.get<bool>() == s.b); break;
+    case JsonScalar::Kind::kNull:
+      check(j.is_null());
+      break;
+    case JsonScalar::Kind::kBool:
+      check(j.is_boolean() && j.get<bool>() == s.b);
+      break;
     case JsonScalar::Kind::kInt:
       check(j.is_number_integer());
       check(j.is_number_unsigned() ? j.get<std::uint64_t>() == static_cast<std::uint64_t>(s.i)

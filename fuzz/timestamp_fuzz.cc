@@ -17,7 +17,7 @@ void check(bool ok) {
   if (!ok) fail();
 }
 
-constexpr consentric::UnixSeconds kYear1 = -62'135'596'800;     // 0001-01-01T00:00:00Z
+constexpr consentric::UnixSeconds kYear1 = -62'135'596'800;      // 0001-01-01T00:00:00Z
 constexpr consentric::UnixSeconds kYear10000 = 253'402'300'800;  // 10000-01-01T00:00:00Z
 
 template <typename T>

@@ -1,12 +1,12 @@
 #include "ingest/csv_reader.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 namespace consentric::ingest {
 namespace {
@@ -123,8 +123,8 @@ Result<bool> CsvReader::next(std::vector<std::string_view>* fields) {
       fields->clear();
       src_.consume(consumed);
       next_line_ += newlines + 1;
-      return invalid_argument(fmt::format("line {}: record longer than {} MiB", line_,
-                                          kMaxRecordBytes >> 20));
+      return invalid_argument(
+          fmt::format("line {}: record longer than {} MiB", line_, kMaxRecordBytes >> 20));
     }
     for (const ScratchField& f : scratch_fields_) {
       (*fields)[f.index] = std::string_view(scratch_.data() + f.offset, f.size);
@@ -202,7 +202,8 @@ CsvReader::Parse CsvReader::parse_record(std::vector<std::string_view>* fields,
       }
       if (escaped) {
         scratch_.append(d + j, q - j);
-        scratch_fields_.push_back({fields->size(), scratch_offset, scratch_.size() - scratch_offset});
+        scratch_fields_.push_back(
+            {fields->size(), scratch_offset, scratch_.size() - scratch_offset});
         fields->emplace_back();
       } else {
         fields->emplace_back(d + open + 1, q - open - 1);

@@ -10,15 +10,6 @@ namespace {
 constexpr std::string_view kEventType = "type";
 constexpr std::string_view kEventTime = "time";
 constexpr std::string_view kEventId = "event_id";
-// Tolerated clock skew before a time counts as "in the future".
-constexpr std::int64_t kFutureSkewSeconds = 300;
-
-const InputValue* find_value(const NamedValues& values, std::string_view name) {
-  for (const auto& [n, v] : values) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
 
 // 64-bit FNV-1a: the dedup key of an event within one subject and second; not a security hash.
 std::int64_t content_hash(std::initializer_list<std::string_view> parts) {
@@ -63,9 +54,7 @@ std::optional<RowError> EventPreparer::fill(const RecordSource& source, Prepared
   }
   auto ts = parse_timestamp(trim(time_value->text));
   if (!ts.ok()) return RowError{std::string(kEventTime), ts.status().message()};
-  if (*ts > now_ + kFutureSkewSeconds) {
-    return RowError{std::string(kEventTime), fmt::format("{} is in the future", format_timestamp(*ts))};
-  }
+  if (Status s = check_not_future(*ts, now_); !s.ok()) return RowError{std::string(kEventTime), s.message()};
   out->ts = *ts;
   std::string_view event_id;
   if (const InputValue* e = find_value(values, kEventId); e != nullptr && !e->missing()) {

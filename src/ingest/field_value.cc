@@ -93,4 +93,10 @@ Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in) {
   return internal_error("unhandled field type");
 }
 
+Status check_not_future(UnixSeconds t, UnixSeconds now) {
+  constexpr std::int64_t kClockSkewSeconds = 300;
+  if (t <= now + kClockSkewSeconds) return Status();
+  return invalid_argument(fmt::format("{} is in the future", format_timestamp(t)));
+}
+
 }  // namespace consentric::ingest

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "core/time.h"
 #include "store/profile_doc.h"
 
 namespace consentric::ingest {
@@ -28,5 +29,9 @@ struct InputValue {
 // Applies `spec` to `in`. REQUIRES: !in.missing().
 // Errors read like: expected an integer between 16 and 100, got "x".
 Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in);
+
+// InvalidArgument "2030-01-01T00:00:00Z is in the future" when t is later than now plus a
+// few minutes of clock skew: records describe what already happened.
+Status check_not_future(UnixSeconds t, UnixSeconds now);
 
 }  // namespace consentric::ingest

@@ -8,13 +8,6 @@ namespace {
 // Bounds the cache so memory does not grow with the file.
 constexpr std::size_t kMaxCached = 200'000;
 
-const InputValue* find_value(const NamedValues& values, std::string_view name) {
-  for (const auto& [n, v] : values) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::optional<RowError> IdentifierIndexer::index_all(const NamedValues& values, std::vector<IdentIndex>* out) {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <thread>
-#include <fstream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,19 +30,10 @@ constexpr std::string_view kProofPrefix = "proof_";
 constexpr std::size_t kMaxCachedSubjects = 200'000;
 constexpr std::size_t kMaxPendingFeatures = 50'000;
 constexpr std::int64_t kProgressEveryRows = 4096;
-// Tolerated clock skew before a time counts as "in the future".
-constexpr std::int64_t kFutureSkewSeconds = 300;
 // Events travel from the parsing thread to the writing thread in batches of this many.
 constexpr std::size_t kEventBatch = 2048;
 
 enum class Outcome { kInserted, kUpdated, kUnchanged, kSuppressed, kInvalid };
-
-const InputValue* find_value(const NamedValues& values, std::string_view name) {
-  for (const auto& [n, v] : values) {
-    if (n == name) return &v;
-  }
-  return nullptr;
-}
 
 std::string csv_cell(std::string_view s) {
   if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
@@ -607,7 +598,7 @@ class Importer {
     if (!time) return invalid("time", "expected the time of the decision as an ISO 8601 string");
     auto ts = parse_timestamp(*time);
     if (!ts.ok()) return invalid("time", ts.status().message());
-    if (*ts > opts_.now + kFutureSkewSeconds) return invalid("time", fmt::format("{} is in the future", format_timestamp(*ts)));
+    if (Status future = check_not_future(*ts, opts_.now); !future.ok()) return invalid("time", future.message());
     e.ts = *ts;
     e.recorded_at = opts_.now;
     e.source = std::string(text_of("source").value_or("import"));

@@ -1,14 +1,14 @@
 #include "ingest/ndjson_reader.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <system_error>
 #include <functional>
+#include <system_error>
 #include <utility>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "core/text.h"
 #include "ingest/block_source.h"
@@ -57,7 +57,7 @@ class KeySet {
   // The slot holding key, or the empty slot where it would go.
   std::uint32_t* find_slot(const Scalars& seen, std::string_view key) {
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = std::hash<std::string_view>{}(key) & mask;
+    std::size_t i = std::hash<std::string_view>{}(key)&mask;
     while (slots_[i] != 0 && seen[slots_[i] - 1].first != key) i = (i + 1) & mask;
     return &slots_[i];
   }
@@ -68,12 +68,18 @@ class KeySet {
 
 std::string_view type_name(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -105,7 +111,8 @@ bool is_json_number(std::string_view s) {
 }
 
 std::string_view trim_json_space(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -295,8 +302,9 @@ Status NdjsonReader::Impl::parse_line(std::string_view text, JsonRecord* record)
   std::memset(padded.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
 
   od::document doc;
-  if (auto e = parser.iterate(simdjson::padded_string_view(padded.get(), text.size(), padded_capacity))
-                   .get(doc)) {
+  if (auto e =
+          parser.iterate(simdjson::padded_string_view(padded.get(), text.size(), padded_capacity))
+              .get(doc)) {
     return json_error(e);
   }
   od::json_type type{};
@@ -323,8 +331,9 @@ Status NdjsonReader::Impl::parse_line(std::string_view text, JsonRecord* record)
                                 type_name(value_type)));
       }
       has = true;
-      CONSENTRIC_RETURN_IF_ERROR(parse_nested(value, is_properties ? "properties" : "proof",
-                                              is_properties ? &record->properties : &record->proof));
+      CONSENTRIC_RETURN_IF_ERROR(
+          parse_nested(value, is_properties ? "properties" : "proof",
+                       is_properties ? &record->properties : &record->proof));
       continue;
     }
     if (!top_keys.is_new(record->fields, key)) {
@@ -394,8 +403,8 @@ Status NdjsonReader::Impl::read_scalar(od::value& value, od::json_type type,
     case od::json_type::boolean: {
       bool b = false;
       if (value.get_bool().get(b) != simdjson::SUCCESS) {
-        return fail(fmt::format("not valid JSON: {}: expected true or false",
-                                field_name(prefix, key)));
+        return fail(
+            fmt::format("not valid JSON: {}: expected true or false", field_name(prefix, key)));
       }
       out->kind = JsonScalar::Kind::kBool;
       out->b = b;

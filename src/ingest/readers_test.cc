@@ -82,7 +82,8 @@ TEST(CsvReader, DoubledQuotesAreUnescaped) {
 }
 
 TEST(CsvReader, EmbeddedNewlinesKeepLineNumbersRight) {
-  auto reader = CsvReader::from_string("id,note\n1,\"two\nlines\"\n2,\"three\r\nmore\nlines\"\n3,x\n");
+  auto reader =
+      CsvReader::from_string("id,note\n1,\"two\nlines\"\n2,\"three\r\nmore\nlines\"\n3,x\n");
   EXPECT_THAT(next_row(*reader), ElementsAre("id", "note"));
   EXPECT_THAT(next_row(*reader), ElementsAre("1", "two\nlines"));
   EXPECT_EQ(reader->line(), 2);
@@ -159,8 +160,8 @@ TEST(CsvReader, TextAfterClosingQuoteIsAnErrorAndReadingGoesOn) {
 TEST(CsvReader, ErrorInsideMultiLineRecordResumesAfterTheErrorLine) {
   auto reader = CsvReader::from_string("\"a\nb\",c\"d\nx,y\n");
   std::vector<std::string_view> fields;
-  EXPECT_THAT(reader->next(&fields),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 2: column 2: unexpected '\"'")));
+  EXPECT_THAT(reader->next(&fields), StatusIs(StatusCode::kInvalidArgument,
+                                              HasSubstr("line 2: column 2: unexpected '\"'")));
   EXPECT_EQ(reader->line(), 1);  // where the bad record started
   EXPECT_THAT(next_row(*reader), ElementsAre("x", "y"));
   EXPECT_EQ(reader->line(), 3);
@@ -170,9 +171,10 @@ TEST(CsvReader, UnterminatedQuoteIsAnErrorAndReadingResumesOnTheNextLine) {
   auto reader = CsvReader::from_string("a,b\n1,\"open\n2,x\n3,y");
   std::vector<std::string_view> fields;
   EXPECT_THAT(next_row(*reader), ElementsAre("a", "b"));
-  EXPECT_THAT(reader->next(&fields),
-              StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("line 2: column 2: unterminated quoted field; expected a closing")));
+  EXPECT_THAT(
+      reader->next(&fields),
+      StatusIs(StatusCode::kInvalidArgument,
+               HasSubstr("line 2: column 2: unterminated quoted field; expected a closing")));
   EXPECT_THAT(next_row(*reader), ElementsAre("2", "x"));
   EXPECT_EQ(reader->line(), 3);
   EXPECT_THAT(next_row(*reader), ElementsAre("3", "y"));
@@ -184,10 +186,10 @@ TEST(CsvReader, InvalidUtf8NamesTheColumnAndSkipsTheRecord) {
   auto reader = CsvReader::from_string("a,b,c\n1,caf\xE9,x\n\"multi\nline\",\"\xC3\x28\"\n2,ok\n");
   std::vector<std::string_view> fields;
   EXPECT_THAT(next_row(*reader), ElementsAre("a", "b", "c"));
-  EXPECT_THAT(reader->next(&fields), StatusIs(StatusCode::kInvalidArgument,
-                                              HasSubstr("line 2: column 2: invalid UTF-8")));
-  EXPECT_THAT(reader->next(&fields), StatusIs(StatusCode::kInvalidArgument,
-                                              HasSubstr("line 3: column 2: invalid UTF-8")));
+  EXPECT_THAT(reader->next(&fields),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 2: column 2: invalid UTF-8")));
+  EXPECT_THAT(reader->next(&fields),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 3: column 2: invalid UTF-8")));
   EXPECT_THAT(next_row(*reader), ElementsAre("2", "ok"));
   EXPECT_EQ(reader->line(), 5);
   // Valid multi-byte text passes.
@@ -347,7 +349,8 @@ TEST(NdjsonReader, ReadsTypedValues) {
       R"("huge":123456789012345678901234567890,"esc\u0041key":1,)"
       R"("long":1.51844674407370955161654775808,"long2":1000000000.000000001,)"
       R"("long3":0.99999999999999999999,"long4":0.184467440737095516165e3,"tiny":1e-400,)"
-      R"("denormal":5e-324,"negzero":-0.0,"intzero":-0,"manyzeros":0.000000000000000000000000012345})"
+      R"("denormal":5e-324,"negzero":-0.0,"intzero":-0,)"
+      R"("manyzeros":0.000000000000000000000000012345})"
       "\n");
   JsonRecord rec;
   next_record(*reader, &rec);
@@ -398,9 +401,11 @@ TEST(NdjsonReader, ReadsTypedValues) {
 
 TEST(NdjsonReader, ReadsPropertiesAndProof) {
   auto reader = NdjsonReader::from_string(
-      R"({"subject":"c1","type":"purchase","properties":{"amount":12.5,"sku":"X1","qty":2},"ts":"2026-03-01T10:00:00Z"})"
+      R"({"subject":"c1","type":"purchase","properties":{"amount":12.5,"sku":"X1","qty":2},)"
+      R"("ts":"2026-03-01T10:00:00Z"})"
       "\n"
-      R"({"subject":"c1","purpose":"marketing","proof":{"method":"web_form","ip":"203.0.113.9"},"properties":{}})"
+      R"({"subject":"c1","purpose":"marketing",)"
+      R"("proof":{"method":"web_form","ip":"203.0.113.9"},"properties":{}})"
       "\n"
       R"({"subject":"c2"})");
   JsonRecord rec;
@@ -458,7 +463,8 @@ TEST(NdjsonReader, InvalidJsonSaysWhy) {
   expect_line_error(R"({"a":01})", "not valid JSON: field \"a\": malformed number");
   expect_line_error(R"({"a":nul})", "not valid JSON: field \"a\": expected null");
   expect_line_error(R"({"a":tru})", "not valid JSON: field \"a\": expected true or false");
-  expect_line_error(R"({"a":"\ud800"})", "not valid JSON: field \"a\": Problem while parsing a string");
+  expect_line_error(R"({"a":"\ud800"})",
+                    "not valid JSON: field \"a\": Problem while parsing a string");
   expect_line_error("{\x01\x0c\x0b,", "not valid JSON: ");
 }
 
@@ -480,7 +486,8 @@ TEST(NdjsonReader, NestedValuesOutsidePropertiesAndProofAreErrors) {
   expect_line_error(
       R"({"proof":{"list":[1]}})",
       "field \"proof.list\": expected a string, number, boolean or null, got an array");
-  expect_line_error(R"({"properties":5})", "field \"properties\": expected an object, got a number");
+  expect_line_error(R"({"properties":5})",
+                    "field \"properties\": expected an object, got a number");
   expect_line_error(R"({"proof":null})", "field \"proof\": expected an object, got null");
 }
 
@@ -492,7 +499,8 @@ TEST(NdjsonReader, DuplicateKeysAreErrors) {
   expect_line_error(R"({"properties":{},"x":1,"properties":{}})", "duplicate key \"properties\"");
   // Past the linear-scan size: many distinct keys pass, one repeat is found.
   std::string many = "{";
-  for (int i = 0; i < 1000; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  for (int i = 0; i < 1000; ++i)
+    many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   auto reader = NdjsonReader::from_string(many + "\"last\":1}\n" + many + "\"k517\":1}\n");
   JsonRecord rec;
   next_record(*reader, &rec);
@@ -512,7 +520,8 @@ TEST(NdjsonReader, InvalidUtf8IsAnError) {
 }
 
 TEST(NdjsonReader, NumberOutOfRangeIsAnError) {
-  expect_line_error(R"({"x":1e400})", "field \"x\": number fits neither a 64-bit integer nor a double");
+  expect_line_error(R"({"x":1e400})",
+                    "field \"x\": number fits neither a 64-bit integer nor a double");
   expect_line_error(R"({"properties":{"x":-2e308}})",
                     "field \"properties.x\": number fits neither a 64-bit integer nor a double");
   expect_line_error(R"({"x":0.00000000000000000000000000001e400})",
@@ -548,11 +557,13 @@ TEST(NdjsonReader, ContinuesAfterErrorsWithRightLineNumbers) {
   JsonRecord rec;
   next_record(*reader, &rec);
   EXPECT_THAT(reader->next(&rec), StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 2: ")));
-  EXPECT_THAT(reader->next(&rec), StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 4: field \"a\"")));
+  EXPECT_THAT(reader->next(&rec),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 4: field \"a\"")));
   next_record(*reader, &rec);
   EXPECT_EQ(reader->line(), 5);
   EXPECT_EQ(rec.field("a")->i, 3);
-  EXPECT_THAT(reader->next(&rec), StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 6: not valid JSON")));
+  EXPECT_THAT(reader->next(&rec),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 6: not valid JSON")));
   EXPECT_TRUE(at_end(*reader));
 }
 
@@ -571,13 +582,13 @@ TEST(NdjsonReader, LineOver16MiBIsAnError) {
   auto reader = std::move(NdjsonReader::open(dir / "huge.ndjson")).value();
   JsonRecord rec;
   next_record(*reader, &rec);
-  EXPECT_THAT(reader->next(&rec), StatusIs(StatusCode::kInvalidArgument,
-                                           HasSubstr("line 2: line longer than 16 MiB")));
+  EXPECT_THAT(reader->next(&rec),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 2: line longer than 16 MiB")));
   next_record(*reader, &rec);
   EXPECT_EQ(reader->line(), 3);
   EXPECT_EQ(rec.field("a")->i, 3);
-  EXPECT_THAT(reader->next(&rec), StatusIs(StatusCode::kInvalidArgument,
-                                           HasSubstr("line 4: line longer than 16 MiB")));
+  EXPECT_THAT(reader->next(&rec),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("line 4: line longer than 16 MiB")));
   EXPECT_TRUE(at_end(*reader));
   EXPECT_EQ(reader->bytes_read(), reader->total_bytes());
 }

@@ -112,6 +112,13 @@ class NdjsonSource final : public RecordSource {
 
 }  // namespace
 
+const InputValue* find_value(const NamedValues& values, std::string_view name) {
+  for (const auto& [n, v] : values) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
 Result<std::unique_ptr<RecordSource>> open_csv_source(const std::filesystem::path& path) {
   CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<CsvReader> reader, CsvReader::open(path));
   auto source = std::make_unique<CsvSource>(std::move(reader));

@@ -15,6 +15,9 @@ namespace consentric::ingest {
 
 using NamedValues = std::vector<std::pair<std::string_view, InputValue>>;
 
+// The value named `name`, or nullptr. Records have a handful of fields: a scan beats a map.
+const InputValue* find_value(const NamedValues& values, std::string_view name);
+
 class RecordSource {
  public:
   virtual ~RecordSource() = default;

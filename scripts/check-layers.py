@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Checks that every module includes only modules it declares as dependencies (STYLE.md:
+"arrows point down the layers"; CMake alone cannot stop an upward include).
+
+For each src/<module>/CMakeLists.txt, the DEPS of consentric_module() name the modules it may
+use, transitively. Every `#include "<other>/..."` in the module's non-test sources must name
+one of them. Exits 1 and lists each offending include otherwise."""
+import pathlib
+import re
+import sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+src = root / "src"
+modules = {p.parent.name: p for p in src.glob("*/CMakeLists.txt")}
+
+deps = {}
+for name, cmake in modules.items():
+    text = cmake.read_text()
+    m = re.search(r"consentric_module\((.*?)\)\s*$", text, re.S | re.M)
+    block = m.group(1) if m else ""
+    dep_part = re.search(r"\bDEPS\b(.*?)(\bTESTS\b|\bTEST_DEPS\b|$)", block, re.S)
+    deps[name] = set(re.findall(r"consentric::(\w+)", dep_part.group(1))) if dep_part else set()
+
+def reachable(name, seen=None):
+    seen = set() if seen is None else seen
+    for d in deps.get(name, ()):
+        if d not in seen:
+            seen.add(d)
+            reachable(d, seen)
+    return seen
+
+problems = []
+for name in modules:
+    allowed = reachable(name) | {name}
+    for f in sorted((src / name).glob("*")):
+        if f.suffix not in (".h", ".cc") or f.stem.endswith("_test"):
+            continue
+        for lineno, line in enumerate(f.read_text().splitlines(), 1):
+            inc = re.match(r'\s*#include\s+"(\w+)/', line)
+            if inc and inc.group(1) in modules and inc.group(1) not in allowed and inc.group(1) != "testing":
+                problems.append(f"{f.relative_to(root)}:{lineno}: includes {inc.group(1)}/, "
+                                f"which module {name} does not declare in its DEPS")
+
+for p in problems:
+    print(p)
+print(f"check-layers: {len(modules)} modules, {len(problems)} undeclared includes")
+sys.exit(1 if problems else 0)
