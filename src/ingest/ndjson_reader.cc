@@ -57,7 +57,8 @@ class KeySet {
   // The slot holding key, or the empty slot where it would go.
   std::uint32_t* find_slot(const Scalars& seen, std::string_view key) {
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = std::hash<std::string_view>{}(key)&mask;
+    const std::size_t hash = std::hash<std::string_view>{}(key);
+    std::size_t i = hash & mask;
     while (slots_[i] != 0 && seen[slots_[i] - 1].first != key) i = (i + 1) & mask;
     return &slots_[i];
   }
