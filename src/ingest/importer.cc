@@ -4,7 +4,6 @@
 #include <chrono>
 #include <fstream>
 #include <future>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -13,9 +12,10 @@
 #include "audit/audit_log.h"
 #include "core/text.h"
 #include "crypto/blind_index.h"
-#include "ingest/batch_queue.h"
 #include "ingest/event_rows.h"
 #include "ingest/identifier_indexer.h"
+#include "ingest/pipeline.h"
+#include "ingest/profile_rows.h"
 #include "ingest/record_source.h"
 
 namespace consentric::ingest {
@@ -30,8 +30,6 @@ constexpr std::string_view kProofPrefix = "proof_";
 constexpr std::size_t kMaxCachedSubjects = 200'000;
 constexpr std::size_t kMaxPendingFeatures = 50'000;
 constexpr std::int64_t kProgressEveryRows = 4096;
-// Events travel from the parsing thread to the writing thread in batches of this many.
-constexpr std::size_t kEventBatch = 2048;
 
 enum class Outcome { kInserted, kUpdated, kUnchanged, kSuppressed, kInvalid };
 
@@ -150,7 +148,14 @@ class Importer {
   }
 
   Status read_all(RecordSource& source) {
-    if (opts_.kind == ImportKind::kEvents) return read_events(source);
+    if (opts_.kind == ImportKind::kEvents) {
+      EventPreparer preparer(cfg_, *sd_.indexer, opts_.now);
+      return read_pipelined<PreparedEvent>(source, preparer, &Importer::apply_event);
+    }
+    if (opts_.kind == ImportKind::kProfiles) {
+      ProfilePreparer preparer(cfg_, *sd_.indexer);
+      return read_pipelined<PreparedProfile>(source, preparer, &Importer::apply_profile);
+    }
     while (true) {
       auto more = source.next();
       ++report_.rows;
@@ -165,7 +170,7 @@ class Importer {
       }
       row_error_.reset();
       absent_.clear();
-      CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, import_row(source));
+      CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, consent_row(source));
       CONSENTRIC_RETURN_IF_ERROR(count(outcome, source.line()));
       if (opts_.progress && report_.rows % kProgressEveryRows == 0) {
         opts_.progress({source.bytes_read(), source.total_bytes(), report_.rows});
@@ -184,95 +189,28 @@ class Importer {
     return Status();
   }
 
-  // Events are parsed and validated on a second thread (EventPreparer) while this thread, which
-  // owns the store's connection, writes them: the two halves cost about the same, so the
-  // import runs on both cores. Batches are recycled so their buffers keep their capacity.
-  struct EventBatch {
-    std::vector<PreparedEvent> rows;
-    std::size_t size = 0;
-    Status fatal;  // the source failed (not a bad record): stop
-    bool last = false;
-    std::int64_t bytes_done = 0;
-  };
-
-  Status read_events(RecordSource& source) {
-    BatchQueue<std::unique_ptr<EventBatch>> full(2);
-    BatchQueue<std::unique_ptr<EventBatch>> spare(8);
-    std::jthread parser([&] {
-      EventPreparer preparer(cfg_, *sd_.indexer, opts_.now);
-      while (true) {
-        std::unique_ptr<EventBatch> b = spare.try_pop().value_or(nullptr);
-        if (!b) b = std::make_unique<EventBatch>();
-        b->size = 0;
-        b->fatal = Status();
-        while (b->size < kEventBatch) {
-          if (b->rows.size() <= b->size) b->rows.emplace_back();
-          PreparedEvent& e = b->rows[b->size];
-          auto more = source.next();
-          if (!more.ok()) {
-            if (more.status().code() != StatusCode::kInvalidArgument) {
-              b->fatal = more.status();
-              b->last = true;
-              break;
-            }
-            e.line = source.line();
-            e.error = RowError{"", strip_line_prefix(more.status().message())};
-            ++b->size;
-            continue;
-          }
-          if (!*more) {
-            b->last = true;
-            break;
-          }
-          preparer.prepare(source, &e);
-          ++b->size;
-        }
-        b->bytes_done = source.bytes_read();
-        const bool last = b->last;
-        if (!full.push(std::move(b)) || last) return;
-      }
-    });
-
-    Status status;
-    while (status.ok()) {
-      std::optional<std::unique_ptr<EventBatch>> b = full.pop();
-      if (!b) break;
-      EventBatch& batch = **b;
-      for (std::size_t i = 0; i < batch.size && status.ok(); ++i) {
-        ++report_.rows;
-        row_error_.reset();
-        absent_.clear();
-        Result<Outcome> outcome = apply_event(batch.rows[i]);
-        status = outcome.ok() ? count(*outcome, batch.rows[i].line) : outcome.status();
-      }
-      if (status.ok() && !batch.fatal.ok()) status = batch.fatal;
-      if (status.ok() && features_.size() >= kMaxPendingFeatures) status = flush_features();
-      if (opts_.progress) opts_.progress({batch.bytes_done, source.total_bytes(), report_.rows});
-      if (batch.last) break;
-      (void)spare.push(std::move(*b));
-    }
-    // On an error the parser may be waiting to hand over a batch: closing releases it.
-    full.close();
-    spare.close();
-    return status;
+  // Profiles and events go through the two-thread pipeline (pipeline.h): prepared on the
+  // worker, applied here.
+  template <typename Prepared, typename Preparer>
+  Status read_pipelined(RecordSource& source, Preparer& preparer, Result<Outcome> (Importer::*apply)(const Prepared&)) {
+    return ImportPipeline<Prepared>::run(
+        source, [&](const RecordSource& src, Prepared* out) { preparer.prepare(src, out); },
+        [&](Prepared& p) -> Status {
+          ++report_.rows;
+          row_error_.reset();
+          absent_.clear();
+          CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, (this->*apply)(p));
+          return count(outcome, p.line);
+        },
+        [&](std::int64_t bytes_done) -> Status {
+          if (opts_.progress) opts_.progress({bytes_done, source.total_bytes(), report_.rows});
+          return features_.size() >= kMaxPendingFeatures ? flush_features() : Status();
+        });
   }
 
-  static std::string strip_line_prefix(const std::string& m) {
-    if (m.rfind("line ", 0) == 0) {
-      const auto colon = m.find(": ");
-      if (colon != std::string::npos) return m.substr(colon + 2);
-    }
-    return m;
-  }
 
-  Result<Outcome> import_row(RecordSource& source) {
-    switch (opts_.kind) {
-      case ImportKind::kProfiles: return profile_row(source);
-      case ImportKind::kEvents: break;  // read_events() applies events
-      case ImportKind::kConsents: return consent_row(source);
-    }
-    return internal_error("unknown import kind");
-  }
+
+
 
   Outcome invalid(std::string field, std::string message) {
     row_error_ = RowError{std::move(field), std::move(message)};
@@ -412,46 +350,25 @@ class Importer {
 
   // --- profiles -----------------------------------------------------------------------------
 
-  Result<Outcome> profile_row(RecordSource& source) {
-    const NamedValues& values = source.fields();
-    // Validate the whole row before writing anything, so a rejected row leaves no trace.
-    std::vector<std::pair<const FieldSpec*, TypedValue>> typed;
-    for (const auto& [name, v] : values) {
-      const FieldSpec* spec = cfg_.field(name);
-      if (spec == nullptr) {
-        return invalid(std::string(name), "not a declared field of consentric.yaml");
-      }
-      if (v.missing()) continue;
-      auto t = coerce(*spec, v);
-      if (!t.ok()) return invalid(spec->name, t.status().message());
-      typed.emplace_back(spec, std::move(t).value());
-    }
-    for (const FieldSpec& f : cfg_.fields) {
-      if (!f.required) continue;
-      const InputValue* v = find_value(values, f.name);
-      if (v == nullptr || v->missing()) return invalid(f.name, "required, but missing");
-    }
-    std::vector<Ident>& idents = idents_;
-    if (auto e = identifiers_of(values, &idents)) return invalid(e->field, e->message);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
+  Result<Outcome> apply_profile(const PreparedProfile& p) {
+    if (p.error) return invalid(p.error->field, p.error->message);
+    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(p.idents));
     if (suppressed) return Outcome::kSuppressed;
     std::optional<RowError> conflict;
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(p.idents, &conflict));
     if (conflict) return invalid(conflict->field, conflict->message);
 
     if (!existing) {
-      CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(idents));
+      CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(p.idents));
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      FieldValues plain, secret;
-      for (auto& [spec, value] : typed) (spec->pii ? secret : plain).emplace_back(spec->name, std::move(value));
-      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, plain, secret)));
+      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, p.plain, p.secret)));
       return Outcome::kInserted;
     }
 
     // An existing person: merge the row over what is stored (an empty cell keeps the stored
     // value) and write only when something changed.
     const SubjectId id = *existing;
-    CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, idents));
+    CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, p.idents));
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ProfileRow> current, store_.profile(id));
     CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
     FieldValues old_plain, old_secret;
@@ -465,7 +382,7 @@ class Importer {
     FieldValues plain, secret;
     for (const FieldSpec& f : cfg_.fields) {
       const TypedValue* value = nullptr;
-      for (const auto& [spec, v] : typed) {
+      for (const auto& [spec, v] : p.values) {
         if (spec == &f) value = &v;
       }
       const FieldValues& old = f.pii ? old_secret : old_plain;

@@ -112,6 +112,14 @@ class NdjsonSource final : public RecordSource {
 
 }  // namespace
 
+std::string strip_line_prefix(const std::string& m) {
+  if (m.rfind("line ", 0) == 0) {
+    const auto colon = m.find(": ");
+    if (colon != std::string::npos) return m.substr(colon + 2);
+  }
+  return m;
+}
+
 const InputValue* find_value(const NamedValues& values, std::string_view name) {
   for (const auto& [n, v] : values) {
     if (n == name) return &v;

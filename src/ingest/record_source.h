@@ -15,6 +15,9 @@ namespace consentric::ingest {
 
 using NamedValues = std::vector<std::pair<std::string_view, InputValue>>;
 
+// "line 12: unterminated quote" -> "unterminated quote": the line is reported separately.
+std::string strip_line_prefix(const std::string& message);
+
 // The value named `name`, or nullptr. Records have a handful of fields: a scan beats a map.
 const InputValue* find_value(const NamedValues& values, std::string_view name);
 
