@@ -93,6 +93,10 @@ struct PurposeSpec {
   SourceLocation where;
 };
 
+// A record names its subject by at most this many identifiers (the importer tracks them in a
+// 32-bit mask).
+inline constexpr std::size_t kMaxIdentifiers = 32;
+
 struct IdentifierSpec {
   std::string field;  // a declared profile field
   IdentifierKind kind = IdentifierKind::kOther;

@@ -125,6 +125,10 @@ class Validator {
               "expected at least one identifier: consent, access and erasure requests find a "
               "subject by one");
     }
+    if (c_.identifiers.size() > kMaxIdentifiers) {
+      problem("identifiers", fmt::format("expected at most {} identifiers, found {}", kMaxIdentifiers,
+                                         c_.identifiers.size()));
+    }
     for (std::size_t i = 0; i < c_.identifiers.size(); ++i) {
       const IdentifierSpec& id = c_.identifiers[i];
       const std::string path = indexed("identifiers", i) + ".field";

@@ -53,6 +53,16 @@ TEST(ConfigIdentifiers, AtLeastOne) {
       3, "identifiers", "expected at least one identifier");
 }
 
+TEST(ConfigIdentifiers, AtMostThirtyTwo) {
+  std::string yaml = "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n";
+  std::string fields = "fields:\n";
+  for (int i = 0; i < 33; ++i) {
+    yaml += "  - {field: id" + std::to_string(i) + ", kind: other}\n";
+    fields += "  - {name: id" + std::to_string(i) + ", type: string, category: identity, pii: true}\n";
+  }
+  EXPECT_ONE_PROBLEM(yaml + fields, 4, "identifiers", "expected at most 32 identifiers, found 33");
+}
+
 TEST(ConfigIdentifiers, MustNameADeclaredField) {
   EXPECT_ONE_PROBLEM(
       "version: 1\ncontroller: {name: A, contact: b}\nidentifiers:\n"

@@ -169,7 +169,6 @@ class Importer {
         return Status();
       }
       row_error_.reset();
-      absent_.clear();
       CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, consent_row(source));
       CONSENTRIC_RETURN_IF_ERROR(count(outcome, source.line()));
       if (opts_.progress && report_.rows % kProgressEveryRows == 0) {
@@ -198,8 +197,7 @@ class Importer {
         [&](Prepared& p) -> Status {
           ++report_.rows;
           row_error_.reset();
-          absent_.clear();
-          CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, (this->*apply)(p));
+              CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, (this->*apply)(p));
           return count(outcome, p.line);
         },
         [&](std::int64_t bytes_done) -> Status {
@@ -263,53 +261,55 @@ class Importer {
     return identifiers_.index_all(values, out);
   }
 
-  // Whether any identifier is on the suppression list (an erased person). Each index is asked
-  // once per import; the same look-up also tells whether it names a subject already.
-  Result<bool> any_suppressed(const std::vector<Ident>& idents) {
-    for (const Ident& i : idents) {
-      auto it = suppressed_cache_.find(i.index);
-      if (it == suppressed_cache_.end()) {
-        CONSENTRIC_ASSIGN_OR_RETURN(Store::IdentifierStatus st, store_.identifier_status(i.index));
-        if (suppressed_cache_.size() >= kMaxCachedSubjects) suppressed_cache_.clear();
-        it = suppressed_cache_.emplace(i.index, st.suppressed).first;
-        // Absence is noted for this row only: a later row may create the subject.
-        if (st.subject) remember(i.index, *st.subject);
-        else absent_.insert(i.index);
-      }
-      if (it->second) return true;
-    }
-    return false;
-  }
+  // Who a row is about. Each identifier is looked up once (subject and suppression list in
+  // one query); known subjects and the rare suppressed identifiers are cached, so a stream of
+  // events for the same people costs one hash look-up each.
+  struct RowSubject {
+    bool suppressed = false;            // an identifier belongs to an erased person
+    std::optional<SubjectId> subject;   // the person the identifiers name, if known
+    std::uint32_t unknown = 0;          // bit i: idents[i] names nobody yet
+  };
 
-  Result<std::optional<SubjectId>> lookup(const std::string& index) {
-    if (auto it = subject_cache_.find(index); it != subject_cache_.end()) return std::optional<SubjectId>(it->second);
-    if (absent_.erase(index) > 0) return std::optional<SubjectId>();
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, store_.find_subject(index));
-    if (id) remember(index, *id);
-    return id;
+  // Sets *conflict when the identifiers name two different people.
+  Result<RowSubject> resolve(const std::vector<Ident>& idents, std::optional<RowError>* conflict) {
+    RowSubject out;
+    const Ident* found_by = nullptr;
+    for (std::size_t n = 0; n < idents.size(); ++n) {
+      const Ident& i = idents[n];
+      std::optional<SubjectId> id;
+      if (auto it = subject_cache_.find(i.index); it != subject_cache_.end()) {
+        id = it->second;
+      } else if (suppressed_.contains(i.index)) {
+        out.suppressed = true;
+        return out;
+      } else {
+        CONSENTRIC_ASSIGN_OR_RETURN(Store::IdentifierStatus st, store_.identifier_status(i.index));
+        if (st.suppressed) {
+          suppressed_.insert(i.index);
+          out.suppressed = true;
+          return out;
+        }
+        if (st.subject) remember(i.index, *st.subject);
+        id = st.subject;
+      }
+      if (!id) {
+        out.unknown |= 1u << n;
+        continue;
+      }
+      if (out.subject && *out.subject != *id) {
+        *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
+                                                        found_by->spec->field)};
+        return out;
+      }
+      out.subject = id;
+      found_by = &i;
+    }
+    return out;
   }
 
   void remember(const std::string& index, SubjectId id) {
     if (subject_cache_.size() >= kMaxCachedSubjects) subject_cache_.clear();
     subject_cache_.emplace(index, id);
-  }
-
-  // Finds the one subject the identifiers name. Sets *conflict when they name two.
-  Result<std::optional<SubjectId>> resolve(const std::vector<Ident>& idents, std::optional<RowError>* conflict) {
-    std::optional<SubjectId> found;
-    const Ident* found_by = nullptr;
-    for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
-      if (!id) continue;
-      if (found && *found != *id) {
-        *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
-                                                        found_by->spec->field)};
-        return std::optional<SubjectId>();
-      }
-      found = id;
-      found_by = &i;
-    }
-    return found;
   }
 
   Result<SubjectId> create_subject(const std::vector<Ident>& idents) {
@@ -324,14 +324,13 @@ class Importer {
     return row.id;
   }
 
-  // Adds identifiers the row carries that the subject does not have yet (a changed email
-  // replaces the old one for that field).
-  Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents) {
-    for (const Ident& i : idents) {
-      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> id, lookup(i.index));
-      if (id) continue;
-      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, i.index, i.spec->field));
-      remember(i.index, subject);
+  // Adds the identifiers the row carries that named nobody yet (a changed email replaces the
+  // old one for that field).
+  Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents, std::uint32_t unknown) {
+    for (std::size_t n = 0; n < idents.size(); ++n) {
+      if ((unknown & (1u << n)) == 0) continue;
+      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, idents[n].index, idents[n].spec->field));
+      remember(idents[n].index, subject);
     }
     return Status();
   }
@@ -352,11 +351,11 @@ class Importer {
 
   Result<Outcome> apply_profile(const PreparedProfile& p) {
     if (p.error) return invalid(p.error->field, p.error->message);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(p.idents));
-    if (suppressed) return Outcome::kSuppressed;
     std::optional<RowError> conflict;
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(p.idents, &conflict));
+    CONSENTRIC_ASSIGN_OR_RETURN(RowSubject who, resolve(p.idents, &conflict));
+    if (who.suppressed) return Outcome::kSuppressed;
     if (conflict) return invalid(conflict->field, conflict->message);
+    const std::optional<SubjectId>& existing = who.subject;
 
     if (!existing) {
       CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(p.idents));
@@ -368,7 +367,7 @@ class Importer {
     // An existing person: merge the row over what is stored (an empty cell keeps the stored
     // value) and write only when something changed.
     const SubjectId id = *existing;
-    CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, p.idents));
+    CONSENTRIC_RETURN_IF_ERROR(attach_identifiers(id, p.idents, who.unknown));
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ProfileRow> current, store_.profile(id));
     CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
     FieldValues old_plain, old_secret;
@@ -426,14 +425,13 @@ class Importer {
 
   Result<Outcome> apply_event(const PreparedEvent& e) {
     if (e.error) return invalid(e.error->field, e.error->message);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(e.idents));
-    if (suppressed) return Outcome::kSuppressed;
     std::optional<RowError> conflict;
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(e.idents, &conflict));
+    CONSENTRIC_ASSIGN_OR_RETURN(RowSubject who, resolve(e.idents, &conflict));
+    if (who.suppressed) return Outcome::kSuppressed;
     if (conflict) return invalid(conflict->field, conflict->message);
     SubjectId id = 0;
-    if (existing) {
-      id = *existing;
+    if (who.subject) {
+      id = *who.subject;
     } else {
       CONSENTRIC_ASSIGN_OR_RETURN(id, create_subject(e.idents));
     }
@@ -536,13 +534,12 @@ class Importer {
 
     std::vector<Ident>& idents = idents_;
     if (auto err = identifiers_of(values, &idents)) return invalid(err->field, err->message);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool suppressed, any_suppressed(idents));
-    if (suppressed) return Outcome::kSuppressed;
     std::optional<RowError> conflict;
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectId> existing, resolve(idents, &conflict));
+    CONSENTRIC_ASSIGN_OR_RETURN(RowSubject who, resolve(idents, &conflict));
+    if (who.suppressed) return Outcome::kSuppressed;
     if (conflict) return invalid(conflict->field, conflict->message);
-    if (existing) {
-      e.subject = *existing;
+    if (who.subject) {
+      e.subject = *who.subject;
       CONSENTRIC_ASSIGN_OR_RETURN(bool seen, store_.has_consent_entry(e));
       if (seen) return Outcome::kUnchanged;
     } else {
@@ -603,10 +600,8 @@ class Importer {
   std::vector<std::string> errors_;
   std::ofstream reject_out_;
   IdentifierIndexer identifiers_{cfg_, *sd_.indexer};
-  std::unordered_map<std::string, bool> suppressed_cache_;    // blind index -> on the list
+  std::unordered_set<std::string> suppressed_;                 // blind indexes on the list
   std::unordered_map<std::string, SubjectId> subject_cache_;   // blind index -> subject
-  // Indexes just found absent by identifier_status, consumed by the next lookup() of this row.
-  std::unordered_set<std::string> absent_;
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;
   std::unordered_map<SubjectId, FeatureDelta> features_;
