@@ -8,13 +8,13 @@
 // --data DIR takes files in the layout `consentric generate` writes (consentric.yaml,
 // profiles.csv, events.ndjson). Prints one "name: value unit" line per figure (STYLE.md).
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "ingest/importer.h"
@@ -36,7 +36,9 @@ struct Args {
   std::string data;
 };
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -86,17 +88,24 @@ std::vector<PlainRow> load_plain_rows(const fs::path& events) {
     PlainRow row{};
     std::string props = "{";
     for (const auto& [k, v] : rec.fields) {
-      if (k == "customer_id") parse_int64(v.s.substr(1), &row.subject);
-      else if (k == "type") row.type = v.s;
-      else if (k == "time") row.ts = parse_timestamp(v.s).value();
+      if (k == "customer_id")
+        parse_int64(v.s.substr(1), &row.subject);
+      else if (k == "type")
+        row.type = v.s;
+      else if (k == "time")
+        row.ts = parse_timestamp(v.s).value();
     }
     for (const auto& [k, v] : rec.properties) {
       if (props.size() > 1) props += ',';
       props += fmt::format("\"{}\":", k);
-      if (v.kind == ingest::JsonScalar::Kind::kString) props += fmt::format("\"{}\"", v.s);
-      else if (v.kind == ingest::JsonScalar::Kind::kInt) props += std::to_string(v.i);
-      else if (v.kind == ingest::JsonScalar::Kind::kDouble) props += fmt::format("{}", v.d);
-      else props += v.b ? "true" : "false";
+      if (v.kind == ingest::JsonScalar::Kind::kString)
+        props += fmt::format("\"{}\"", v.s);
+      else if (v.kind == ingest::JsonScalar::Kind::kInt)
+        props += std::to_string(v.i);
+      else if (v.kind == ingest::JsonScalar::Kind::kDouble)
+        props += fmt::format("{}", v.d);
+      else
+        props += v.b ? "true" : "false";
     }
     row.props = props + "}";
     rows.push_back(std::move(row));
@@ -115,7 +124,8 @@ double plain_insert_rate(const std::vector<PlainRow>& rows, const fs::path& dir,
   const auto start = Clock::now();
   auto tx = std::move(sqlite::Tx::begin(*db)).value();
   for (const PlainRow& r : rows) {
-    if (!ins.bind(1, r.subject).bind(2, r.ts).bind_text(3, r.type).bind_text(4, r.props).run().ok()) std::abort();
+    if (!ins.bind(1, r.subject).bind(2, r.ts).bind_text(3, r.type).bind_text(4, r.props).run().ok())
+      std::abort();
   }
   if (!tx.commit().ok()) std::abort();
   return static_cast<double>(rows.size()) / seconds_since(start);
@@ -149,7 +159,9 @@ OurRates import_rates(const fs::path& data, const fs::path& dir) {
   for (auto kind : {ingest::ImportKind::kProfiles, ingest::ImportKind::kEvents}) {
     const bool profiles = kind == ingest::ImportKind::kProfiles;
     const auto start = Clock::now();
-    auto report = ingest::import_file(*sd, {.kind = kind, .file = data / (profiles ? "profiles.csv" : "events.ndjson"), .now = now});
+    auto report = ingest::import_file(
+        *sd,
+        {.kind = kind, .file = data / (profiles ? "profiles.csv" : "events.ndjson"), .now = now});
     const double secs = seconds_since(start);
     if (!report.ok()) {
       fmt::print(stderr, "ingest_bench: {}\n", report.status().to_string());
@@ -162,7 +174,8 @@ OurRates import_rates(const fs::path& data, const fs::path& dir) {
 }
 
 int run(const Args& args) {
-  const fs::path work = fs::temp_directory_path() / fmt::format("consentric-ingest-bench-{}", ::getpid());
+  const fs::path work =
+      fs::temp_directory_path() / fmt::format("consentric-ingest-bench-{}", ::getpid());
   fs::create_directories(work);
   fs::path data = args.data;
   if (data.empty()) {
@@ -237,7 +250,9 @@ int main(int argc, char** argv) {
     } else if (a == "--data") {
       args.data = value();
     } else {
-      fmt::print(stderr, "usage: ingest_bench [--quick] [--events N] [--profiles N] [--runs R] [--data DIR]\n");
+      fmt::print(
+          stderr,
+          "usage: ingest_bench [--quick] [--events N] [--profiles N] [--runs R] [--data DIR]\n");
       return 1;
     }
   }

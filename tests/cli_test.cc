@@ -12,8 +12,8 @@
 namespace consentric {
 namespace {
 
-using ::consentric::testing::TempDir;
 using ::consentric::testing::read_file;
+using ::consentric::testing::TempDir;
 using ::consentric::testing::write_file;
 using ::testing::HasSubstr;
 
@@ -111,7 +111,10 @@ purposes:
   EXPECT_THAT(r.output, HasSubstr("contct"));
   EXPECT_THAT(r.output, HasSubstr("salary"));
   EXPECT_THAT(r.output, HasSubstr("3 problems"));
-  EXPECT_EQ(run("config check " + std::string(CONSENTRIC_SOURCE_DIR) + "/examples/ecommerce/consentric.yaml").exit_code, 0);
+  EXPECT_EQ(run("config check " + std::string(CONSENTRIC_SOURCE_DIR) +
+                "/examples/ecommerce/consentric.yaml")
+                .exit_code,
+            0);
 }
 
 }  // namespace

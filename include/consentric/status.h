@@ -5,12 +5,10 @@
 //   kInvalidArgument     the input is wrong whatever the state (bad CSV row, bad config)
 //   kNotFound            a named thing does not exist
 //   kAlreadyExists       creating something that is there
-//   kFailedPrecondition  the state forbids it (no legal basis, subject erased, store not initialized)
-//   kPermissionDenied    the actor's role forbids it
-//   kUnauthenticated     wrong or missing key or token
-//   kResourceExhausted   a spent budget
-//   kDataLoss            stored data is corrupt or was tampered with
-//   kInternal            a bug or an unexpected library failure
+//   kFailedPrecondition  the state forbids it (no legal basis, subject erased, store not
+//   initialized) kPermissionDenied    the actor's role forbids it kUnauthenticated     wrong or
+//   missing key or token kResourceExhausted   a spent budget kDataLoss            stored data is
+//   corrupt or was tampered with kInternal            a bug or an unexpected library failure
 // Exceptions never cross a module's public function; adapters catch at the edge.
 
 #include <cassert>
@@ -59,13 +57,23 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status invalid_argument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-inline Status failed_precondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
-inline Status permission_denied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
-inline Status unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-inline Status resource_exhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+inline Status failed_precondition(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
+inline Status permission_denied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
+inline Status unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status resource_exhausted(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status internal_error(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
@@ -74,7 +82,7 @@ inline Status internal_error(std::string m) { return {StatusCode::kInternal, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(state_).ok());
   }
@@ -98,9 +106,9 @@ class [[nodiscard]] Result {
 }  // namespace consentric
 
 // Propagates a non-ok Status from an expression returning Status.
-#define CONSENTRIC_RETURN_IF_ERROR(expr)                 \
-  do {                                                   \
-    ::consentric::Status consentric_status_ = (expr);    \
+#define CONSENTRIC_RETURN_IF_ERROR(expr)                     \
+  do {                                                       \
+    ::consentric::Status consentric_status_ = (expr);        \
     if (!consentric_status_.ok()) return consentric_status_; \
   } while (0)
 

@@ -55,10 +55,12 @@ Result<VerifyReport> verify(Store& store) {
     ++report.entries;
     std::string problem;
     if (r.seq != report.entries) {
-      problem = fmt::format("expected entry {} here, found entry {} (an entry was removed or reordered)",
-                            report.entries, r.seq);
+      problem =
+          fmt::format("expected entry {} here, found entry {} (an entry was removed or reordered)",
+                      report.entries, r.seq);
     } else if (r.prev_hash != prev) {
-      problem = "its link to the previous entry is broken (an earlier entry was altered or removed)";
+      problem =
+          "its link to the previous entry is broken (an earlier entry was altered or removed)";
     } else if (r.hash != entry_hash(r)) {
       problem = "its content does not match its hash (the entry was altered)";
     }

@@ -16,7 +16,9 @@ class AuditLogTest : public ::testing::Test {
     store_ = std::move(open_sqlite_store(dir_ / "c.db", {.create = true})).value();
     ASSERT_OK(store_->begin());
     for (int i = 0; i < 5; ++i) {
-      ASSERT_OK(append(*store_, {"operator", "import.events", "", "{\"n\":" + std::to_string(i) + "}"}, 100 + i));
+      ASSERT_OK(append(*store_,
+                       {"operator", "import.events", "", "{\"n\":" + std::to_string(i) + "}"},
+                       100 + i));
     }
     ASSERT_OK(store_->commit());
   }
@@ -53,8 +55,10 @@ TEST_F(AuditLogTest, RemovedEntryIsFound) {
 }
 
 TEST_F(AuditLogTest, ReorderedEntriesAreFound) {
-  tamper("UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3);"
-         "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103;");
+  tamper(
+      "UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3);"
+      "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = "
+      "103;");
   auto report = *verify(*store_);
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 2);

@@ -3,11 +3,10 @@
 // The consentric command's subcommands. Each add_* registers its commands on the app; the
 // chosen one sets Globals::run, which main() calls after parsing.
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "ingest/importer.h"
 #include "store/store_dir.h"
@@ -33,10 +32,12 @@ void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
 
 // Creates a store with the config file given (empty: the built-in quickstart config) and
 // records the creation in the audit chain.
-Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file, const Globals& g);
+Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file,
+                            const Globals& g);
 
 // Imports one file with a progress line, printing a one-line report unless quiet_report.
-Result<ingest::ImportReport> run_import(StoreDir& sd, const ingest::ImportOptions& options, const Globals& g);
+Result<ingest::ImportReport> run_import(StoreDir& sd, const ingest::ImportOptions& options,
+                                        const Globals& g);
 std::string render_import_report(const ingest::ImportReport& r);
 
 // Today at midnight UTC: the default "as of" for generated data.

@@ -1,9 +1,9 @@
 // consentric config check FILE
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -14,7 +14,8 @@ namespace consentric::cli {
 void add_config_commands(CLI::App& app, Globals& g) {
   auto* config = app.add_subcommand("config", "The privacy declaration (consentric.yaml)");
   config->require_subcommand(1);
-  auto* check = config->add_subcommand("check", "Validate a consentric.yaml and report every problem at once");
+  auto* check = config->add_subcommand(
+      "check", "Validate a consentric.yaml and report every problem at once");
   auto file = std::make_shared<std::string>();
   check->add_option("FILE", *file, "The file to check")->required();
   check->callback([&g, file] {
@@ -27,16 +28,26 @@ void add_config_commands(CLI::App& app, Globals& g) {
       if (g.json) {
         nlohmann::json problems = nlohmann::json::array();
         for (const auto& p : result.problems) {
-          problems.push_back({{"line", p.where.line}, {"column", p.where.column}, {"path", p.path}, {"message", p.message}});
+          problems.push_back({{"line", p.where.line},
+                              {"column", p.where.column},
+                              {"path", p.path},
+                              {"message", p.message}});
         }
-        fmt::print("{}\n", nlohmann::json{{"file", *file}, {"ok", result.problems.empty()}, {"problems", problems}}.dump());
+        fmt::print(
+            "{}\n",
+            nlohmann::json{{"file", *file}, {"ok", result.problems.empty()}, {"problems", problems}}
+                .dump());
       } else if (result.problems.empty()) {
         const Config& c = *result.config;
-        fmt::print("{}: ok: {} fields ({} pii, {} quasi-identifiers), {} event types, {} purposes, {} roles\n",
-                   *file, c.fields.size(),
-                   std::count_if(c.fields.begin(), c.fields.end(), [](const FieldSpec& f) { return f.pii; }),
-                   std::count_if(c.fields.begin(), c.fields.end(), [](const FieldSpec& f) { return f.quasi_identifier; }),
-                   c.event_types.size(), c.purposes.size(), c.roles.size());
+        fmt::print(
+            "{}: ok: {} fields ({} pii, {} quasi-identifiers), {} event types, {} purposes, {} "
+            "roles\n",
+            *file, c.fields.size(),
+            std::count_if(c.fields.begin(), c.fields.end(),
+                          [](const FieldSpec& f) { return f.pii; }),
+            std::count_if(c.fields.begin(), c.fields.end(),
+                          [](const FieldSpec& f) { return f.quasi_identifier; }),
+            c.event_types.size(), c.purposes.size(), c.roles.size());
       } else {
         for (const auto& p : result.problems) fmt::print(stderr, "{}\n", p.to_string(*file));
         fmt::print(stderr, "{}: {} {}\n", *file, result.problems.size(),

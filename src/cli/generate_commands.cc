@@ -1,6 +1,7 @@
 // consentric generate | quickstart
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
@@ -14,15 +15,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<synth::GenerateSummary> run_generate(std::int64_t customers, std::uint64_t seed, const fs::path& out,
-                                            UnixSeconds as_of, const Globals& g) {
+Result<synth::GenerateSummary> run_generate(std::int64_t customers, std::uint64_t seed,
+                                            const fs::path& out, UnixSeconds as_of,
+                                            const Globals& g) {
   ProgressLine progress("generating customers", g.quiet || g.json);
   synth::GenerateOptions o;
   o.customers = customers;
   o.seed = seed;
   o.out_dir = out;
   o.as_of = as_of;
-  o.progress = [&progress](std::int64_t done, std::int64_t total) { progress.update(done, total, done, "customers"); };
+  o.progress = [&progress](std::int64_t done, std::int64_t total) {
+    progress.update(done, total, done, "customers");
+  };
   auto summary = synth::generate(o);
   progress.finish();
   return summary;
@@ -31,17 +35,20 @@ Result<synth::GenerateSummary> run_generate(std::int64_t customers, std::uint64_
 }  // namespace
 
 void add_generate_command(CLI::App& app, Globals& g) {
-  auto* cmd = app.add_subcommand("generate", "Write realistic synthetic B2B customers: profiles, events, consents, outcomes");
+  auto* cmd = app.add_subcommand(
+      "generate", "Write realistic synthetic B2B customers: profiles, events, consents, outcomes");
   struct Args {
     std::int64_t customers = 10'000;
     std::uint64_t seed = 42;
     std::string out, as_of;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--customers", a->customers, "How many customers")->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}));
+  cmd->add_option("--customers", a->customers, "How many customers")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}));
   cmd->add_option("--seed", a->seed, "Random seed: the same seed and --as-of give the same files");
   cmd->add_option("--out", a->out, "Output folder")->required();
-  cmd->add_option("--as-of", a->as_of, "End of the twelve months of events, exclusive (default: today, UTC)");
+  cmd->add_option("--as-of", a->as_of,
+                  "End of the twelve months of events, exclusive (default: today, UTC)");
   cmd->callback([&g, a] {
     g.run = [&g, a] {
       UnixSeconds as_of = today_utc();
@@ -55,9 +62,12 @@ void add_generate_command(CLI::App& app, Globals& g) {
       if (g.json) {
         nlohmann::json files = nlohmann::json::array();
         for (const auto& f : summary->files) files.push_back(f.string());
-        fmt::print("{}\n", nlohmann::json{{"customers", summary->customers}, {"events", summary->events},
-                                          {"consents", summary->consents}, {"converted", summary->converted},
-                                          {"files", files}}.dump());
+        fmt::print("{}\n", nlohmann::json{{"customers", summary->customers},
+                                          {"events", summary->events},
+                                          {"consents", summary->consents},
+                                          {"converted", summary->converted},
+                                          {"files", files}}
+                               .dump());
       } else {
         fmt::print("wrote {} customers, {} events, {} consent records ({} converted) to {}\n",
                    with_thousands(summary->customers), with_thousands(summary->events),
@@ -69,7 +79,8 @@ void add_generate_command(CLI::App& app, Globals& g) {
 }
 
 void add_quickstart_command(CLI::App& app, Globals& g) {
-  auto* cmd = app.add_subcommand("quickstart", "Create a store, generate 10,000 customers, import them and summarize");
+  auto* cmd = app.add_subcommand(
+      "quickstart", "Create a store, generate 10,000 customers, import them and summarize");
   struct Args {
     std::string dir = "consentric-quickstart";
     std::int64_t customers = 10'000;
@@ -77,7 +88,8 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("DIR", a->dir, "Folder for the store and the generated data");
-  cmd->add_option("--customers", a->customers, "How many customers")->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}));
+  cmd->add_option("--customers", a->customers, "How many customers")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}));
   cmd->add_flag("--replace", a->replace, "Replace an earlier quickstart store in DIR");
   cmd->callback([&g, a] {
     g.run = [&g, a] {
@@ -86,32 +98,45 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       const fs::path data = dir / "data";
       if (fs::exists(store / kDataFileName)) {
         if (!a->replace) {
-          return report_error(already_exists(fmt::format(
-              "{} already holds a quickstart store; pass --replace to start over", store.string())));
+          return report_error(already_exists(
+              fmt::format("{} already holds a quickstart store; pass --replace to start over",
+                          store.string())));
         }
         std::error_code ec;
         fs::remove_all(store, ec);
-        if (ec) return report_error(internal_error(fmt::format("cannot remove {}: {}", store.string(), ec.message())));
+        if (ec)
+          return report_error(
+              internal_error(fmt::format("cannot remove {}: {}", store.string(), ec.message())));
       }
       Globals local = g;
       local.key_file.clear();  // the quickstart keeps its key beside its store
-      fmt::print("1. Create a store with the B2B SaaS privacy declaration (examples/b2b_saas/consentric.yaml)\n");
+      fmt::print(
+          "1. Create a store with the B2B SaaS privacy declaration "
+          "(examples/b2b_saas/consentric.yaml)\n");
       auto sd = init_store(store, "", local);
       if (!sd.ok()) return report_error(sd.status());
-      fmt::print("   {}: {} purposes, {} fields ({} encrypted as pii), key ring and master key apart from the data\n\n",
-                 store.string(), sd->config.purposes.size(), sd->config.fields.size(),
-                 std::count_if(sd->config.fields.begin(), sd->config.fields.end(), [](const FieldSpec& f) { return f.pii; }));
+      fmt::print(
+          "   {}: {} purposes, {} fields ({} encrypted as pii), key ring and master key apart from "
+          "the data\n\n",
+          store.string(), sd->config.purposes.size(), sd->config.fields.size(),
+          std::count_if(sd->config.fields.begin(), sd->config.fields.end(),
+                        [](const FieldSpec& f) { return f.pii; }));
 
-      fmt::print("2. Generate {} synthetic customers with twelve months of behaviour\n", with_thousands(a->customers));
+      fmt::print("2. Generate {} synthetic customers with twelve months of behaviour\n",
+                 with_thousands(a->customers));
       auto gen = run_generate(a->customers, 42, data, today_utc(), g);
       if (!gen.ok()) return report_error(gen.status());
-      fmt::print("   {} profiles, {} events, {} consent records in {}\n\n", with_thousands(gen->customers),
-                 with_thousands(gen->events), with_thousands(gen->consents), data.string());
+      fmt::print("   {} profiles, {} events, {} consent records in {}\n\n",
+                 with_thousands(gen->customers), with_thousands(gen->events),
+                 with_thousands(gen->consents), data.string());
 
-      fmt::print("3. Import them: validated against the declaration, pii encrypted per person, all or nothing\n");
-      const std::pair<ingest::ImportKind, const char*> files[] = {{ingest::ImportKind::kProfiles, "profiles.csv"},
-                                                                  {ingest::ImportKind::kEvents, "events.ndjson"},
-                                                                  {ingest::ImportKind::kConsents, "consents.ndjson"}};
+      fmt::print(
+          "3. Import them: validated against the declaration, pii encrypted per person, all or "
+          "nothing\n");
+      const std::pair<ingest::ImportKind, const char*> files[] = {
+          {ingest::ImportKind::kProfiles, "profiles.csv"},
+          {ingest::ImportKind::kEvents, "events.ndjson"},
+          {ingest::ImportKind::kConsents, "consents.ndjson"}};
       for (const auto& [kind, name] : files) {
         ingest::ImportOptions o;
         o.kind = kind;
@@ -125,7 +150,8 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
-      fmt::print("\nNext: consentric --store {} status | audit verify | import ...\n", store.string());
+      fmt::print("\nNext: consentric --store {} status | audit verify | import ...\n",
+                 store.string());
       return summary->audit_intact ? 0 : 1;
     };
   });

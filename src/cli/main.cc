@@ -1,15 +1,16 @@
 // consentric: the command-line interface of the privacy-first customer analytics engine.
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 
 int main(int argc, char** argv) {
   using namespace consentric::cli;
-  CLI::App app{"consentric: privacy-first customer analytics (segments, lead scores) under GDPR and CCPA"};
+  CLI::App app{
+      "consentric: privacy-first customer analytics (segments, lead scores) under GDPR and CCPA"};
   app.name("consentric");
   app.set_version_flag("--version", "consentric 0.1.0");
   app.require_subcommand(1);

@@ -1,21 +1,23 @@
 #include "cli/output.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include <fmt/format.h>
-
 namespace consentric::cli {
 
 int exit_code(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 0;
+    case StatusCode::kOk:
+      return 0;
     case StatusCode::kInternal:
-    case StatusCode::kDataLoss: return 2;
-    default: return 1;
+    case StatusCode::kDataLoss:
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -29,7 +31,8 @@ namespace {
 bool looks_numeric(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || c == ',' || c == '.' || c == '-' || c == '%' || c == ' ')) return false;
+    if (!((c >= '0' && c <= '9') || c == ',' || c == '.' || c == '-' || c == '%' || c == ' '))
+      return false;
   }
   return true;
 }
@@ -47,7 +50,8 @@ std::string Table::render() const {
   std::vector<std::size_t> width(header_.size(), 0);
   for (std::size_t i = 0; i < header_.size(); ++i) width[i] = display_width(header_[i]);
   for (const auto& row : rows_) {
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
+    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], display_width(row[i]));
   }
   std::string out;
   auto line = [&](const std::vector<std::string>& cells, bool is_header) {
@@ -79,13 +83,15 @@ std::string with_thousands(std::int64_t n) {
 
 ProgressLine::ProgressLine(std::string label, bool quiet) : label_(std::move(label)) {
   const char* term = std::getenv("TERM");
-  enabled_ = !quiet && ::isatty(STDERR_FILENO) && !(term != nullptr && std::strcmp(term, "dumb") == 0);
+  enabled_ =
+      !quiet && ::isatty(STDERR_FILENO) && !(term != nullptr && std::strcmp(term, "dumb") == 0);
   start_ = last_ = std::chrono::steady_clock::now();
 }
 
 ProgressLine::~ProgressLine() { finish(); }
 
-void ProgressLine::update(std::int64_t done, std::int64_t total, std::int64_t items, std::string_view unit) {
+void ProgressLine::update(std::int64_t done, std::int64_t total, std::int64_t items,
+                          std::string_view unit) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
@@ -97,7 +103,8 @@ void ProgressLine::update(std::int64_t done, std::int64_t total, std::int64_t it
   if (total > 0) {
     const double fraction = static_cast<double>(done) / static_cast<double>(total);
     const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-    text += fmt::format("  {:5.1f}%  {}/s  eta {:.0f}s", 100 * fraction, with_thousands(static_cast<std::int64_t>(rate)), eta);
+    text += fmt::format("  {:5.1f}%  {}/s  eta {:.0f}s", 100 * fraction,
+                        with_thousands(static_cast<std::int64_t>(rate)), eta);
   } else {
     text += fmt::format("  {}/s", with_thousands(static_cast<std::int64_t>(rate)));
   }

@@ -1,9 +1,9 @@
 // consentric init | status | audit verify
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "audit/audit_log.h"
@@ -27,7 +27,8 @@ UnixSeconds today_utc() {
   return now - now % kSecondsPerDay;
 }
 
-Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file, const Globals& g) {
+Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file,
+                            const Globals& g) {
   std::string yaml;
   std::string name = "quickstart consentric.yaml (built in)";
   if (!config_file.empty()) {
@@ -60,19 +61,23 @@ void add_store_commands(CLI::App& app, Globals& g) {
   auto dir = std::make_shared<std::string>();
   auto config = std::make_shared<std::string>();
   init->add_option("DIR", *dir, "The folder to create the store in")->required();
-  init->add_option("--config", *config, "The privacy declaration (default: the quickstart B2B config)");
+  init->add_option("--config", *config,
+                   "The privacy declaration (default: the quickstart B2B config)");
   init->callback([&g, dir, config] {
     g.run = [&g, dir, config] {
       auto sd = init_store(*dir, *config, g);
       if (!sd.ok()) return report_error(sd.status());
       if (g.json) {
-        fmt::print("{}\n", nlohmann::json{{"store", *dir}, {"key_file", sd->key_file.string()}}.dump());
+        fmt::print("{}\n",
+                   nlohmann::json{{"store", *dir}, {"key_file", sd->key_file.string()}}.dump());
       } else {
         fmt::print("Created a consentric store in {}\n", *dir);
-        fmt::print("  config:   {} purposes, {} fields, {} event types\n", sd->config.purposes.size(),
-                   sd->config.fields.size(), sd->config.event_types.size());
+        fmt::print("  config:   {} purposes, {} fields, {} event types\n",
+                   sd->config.purposes.size(), sd->config.fields.size(),
+                   sd->config.event_types.size());
         if (!sd->key_file.empty()) {
-          fmt::print("  key file: {} (mode 0600; keep a copy apart from data backups)\n", sd->key_file.string());
+          fmt::print("  key file: {} (mode 0600; keep a copy apart from data backups)\n",
+                     sd->key_file.string());
         } else {
           fmt::print("  key:      from CONSENTRIC_MASTER_KEY\n");
         }
@@ -81,7 +86,8 @@ void add_store_commands(CLI::App& app, Globals& g) {
     };
   });
 
-  auto* status = app.add_subcommand("status", "What the store holds: subjects, events, consents per purpose");
+  auto* status =
+      app.add_subcommand("status", "What the store holds: subjects, events, consents per purpose");
   status->callback([&g] {
     g.run = [&g] {
       auto sd = g.open_store();
@@ -95,7 +101,8 @@ void add_store_commands(CLI::App& app, Globals& g) {
 
   auto* audit_cmd = app.add_subcommand("audit", "The hash-chained audit log");
   audit_cmd->require_subcommand(1);
-  auto* verify = audit_cmd->add_subcommand("verify", "Recompute the chain; exit 1 if any entry was altered, removed or reordered");
+  auto* verify = audit_cmd->add_subcommand(
+      "verify", "Recompute the chain; exit 1 if any entry was altered, removed or reordered");
   verify->callback([&g] {
     g.run = [&g] {
       auto sd = g.open_store();
@@ -103,9 +110,12 @@ void add_store_commands(CLI::App& app, Globals& g) {
       auto report = audit::verify(*sd->store);
       if (!report.ok()) return report_error(report.status());
       if (g.json) {
-        fmt::print("{}\n", nlohmann::json{{"entries", report->entries}, {"intact", report->intact},
-                                          {"first_bad_seq", report->first_bad_seq}, {"problem", report->problem},
-                                          {"head_hash", report->head_hash_hex}}.dump());
+        fmt::print("{}\n", nlohmann::json{{"entries", report->entries},
+                                          {"intact", report->intact},
+                                          {"first_bad_seq", report->first_bad_seq},
+                                          {"problem", report->problem},
+                                          {"head_hash", report->head_hash_hex}}
+                               .dump());
       } else if (report->intact) {
         fmt::print("audit chain intact: {} entries, head {}\n", with_thousands(report->entries),
                    report->head_hash_hex.substr(0, 16));

@@ -1,6 +1,7 @@
 #include "cli/summary.h"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
@@ -53,7 +54,9 @@ std::string render_summary(const Summary& s) {
 std::string summary_json(const Summary& s) {
   nlohmann::json purposes = nlohmann::json::array();
   for (const auto& p : s.purposes) {
-    purposes.push_back({{"purpose", p.id}, {"legal_basis", p.legal_basis}, {"granted", p.granted},
+    purposes.push_back({{"purpose", p.id},
+                        {"legal_basis", p.legal_basis},
+                        {"granted", p.granted},
                         {"withdrawn", p.withdrawn}});
   }
   return nlohmann::json{{"subjects", s.counts.subjects},

@@ -1,9 +1,9 @@
 #include "core/time.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace consentric {
 namespace {
@@ -23,9 +23,10 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int* out) {
 }
 
 Status expected_timestamp(std::string_view text, std::string_view why) {
-  return invalid_argument(fmt::format(
-      "expected an ISO 8601 date or time such as 2026-03-01 or 2026-03-01T12:34:56Z, got \"{}\" ({})",
-      text, why));
+  return invalid_argument(
+      fmt::format("expected an ISO 8601 date or time such as 2026-03-01 or 2026-03-01T12:34:56Z, "
+                  "got \"{}\" ({})",
+                  text, why));
 }
 
 // Parses YYYY-MM-DD at the start of s into days since the epoch.
@@ -81,9 +82,12 @@ Result<UnixSeconds> parse_timestamp(std::string_view text) {
   int oh = 0, om = 0;
   std::size_t rest = text.size() - pos - 1;
   bool good = read_digits(text, pos + 1, 2, &oh);
-  if (rest == 5) good = good && text[pos + 3] == ':' && read_digits(text, pos + 4, 2, &om);
-  else if (rest == 4) good = good && read_digits(text, pos + 3, 2, &om);
-  else if (rest != 2) good = false;
+  if (rest == 5)
+    good = good && text[pos + 3] == ':' && read_digits(text, pos + 4, 2, &om);
+  else if (rest == 4)
+    good = good && read_digits(text, pos + 3, 2, &om);
+  else if (rest != 2)
+    good = false;
   if (!good || oh > 18 || om > 59) return expected_timestamp(text, "bad time zone offset");
   const int offset = (oh * 3600 + om * 60) * (sign == '+' ? 1 : -1);
   return t - offset;
@@ -108,23 +112,31 @@ Result<std::int64_t> parse_duration_seconds(std::string_view text) {
   std::size_t pos = 0;
   std::int64_t n = 0;
   while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-    if (n > 1'000'000'000) return invalid_argument(fmt::format("duration \"{}\" is too long", text));
+    if (n > 1'000'000'000)
+      return invalid_argument(fmt::format("duration \"{}\" is too long", text));
     n = n * 10 + (text[pos] - '0');
     ++pos;
   }
   const std::string_view unit = text.substr(pos);
   if (pos == 0 || unit.empty()) {
-    return invalid_argument(fmt::format(
-        "expected a duration such as 30d, 12h, 6mo or 2y, got \"{}\"", text));
+    return invalid_argument(
+        fmt::format("expected a duration such as 30d, 12h, 6mo or 2y, got \"{}\"", text));
   }
   std::int64_t scale = 0;
-  if (unit == "s") scale = 1;
-  else if (unit == "m" || unit == "min") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = kSecondsPerDay;
-  else if (unit == "w") scale = 7 * kSecondsPerDay;
-  else if (unit == "mo") scale = 30 * kSecondsPerDay;
-  else if (unit == "y") scale = 365 * kSecondsPerDay;
+  if (unit == "s")
+    scale = 1;
+  else if (unit == "m" || unit == "min")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else if (unit == "d")
+    scale = kSecondsPerDay;
+  else if (unit == "w")
+    scale = 7 * kSecondsPerDay;
+  else if (unit == "mo")
+    scale = 30 * kSecondsPerDay;
+  else if (unit == "y")
+    scale = 365 * kSecondsPerDay;
   else {
     return invalid_argument(fmt::format(
         "expected a duration unit s, m, h, d, w, mo or y in \"{}\", got \"{}\"", text, unit));

@@ -19,13 +19,20 @@ TEST(Time, ParsesDatesAndTimes) {
 }
 
 TEST(Time, RefusesImpossibleDates) {
-  EXPECT_THAT(parse_timestamp("2026-02-30"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("no such day")));
-  EXPECT_THAT(parse_timestamp("2025-02-29"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("no such day")));
-  EXPECT_THAT(parse_timestamp("2026-01-01T25:00:00"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("time of day")));
-  EXPECT_THAT(parse_timestamp("01/03/2026"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("YYYY-MM-DD")));
-  EXPECT_THAT(parse_timestamp("2026-03-01T12:00:00+25:00"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("offset")));
-  EXPECT_THAT(parse_timestamp(""), StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected an ISO 8601")));
-  EXPECT_THAT(parse_date("2026-03-01T00:00:00Z"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("YYYY-MM-DD")));
+  EXPECT_THAT(parse_timestamp("2026-02-30"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("no such day")));
+  EXPECT_THAT(parse_timestamp("2025-02-29"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("no such day")));
+  EXPECT_THAT(parse_timestamp("2026-01-01T25:00:00"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("time of day")));
+  EXPECT_THAT(parse_timestamp("01/03/2026"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("YYYY-MM-DD")));
+  EXPECT_THAT(parse_timestamp("2026-03-01T12:00:00+25:00"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("offset")));
+  EXPECT_THAT(parse_timestamp(""),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected an ISO 8601")));
+  EXPECT_THAT(parse_date("2026-03-01T00:00:00Z"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("YYYY-MM-DD")));
 }
 
 TEST(Time, FormatsRoundTrip) {
@@ -38,8 +45,10 @@ TEST(Time, ParsesDurations) {
   EXPECT_EQ(*parse_duration_seconds("30d"), 30 * kSecondsPerDay);
   EXPECT_EQ(*parse_duration_seconds("2y"), 730 * kSecondsPerDay);
   EXPECT_EQ(*parse_duration_seconds("6mo"), 180 * kSecondsPerDay);
-  EXPECT_THAT(parse_duration_seconds("d"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected a duration")));
-  EXPECT_THAT(parse_duration_seconds("3 weeks"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("unit")));
+  EXPECT_THAT(parse_duration_seconds("d"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected a duration")));
+  EXPECT_THAT(parse_duration_seconds("3 weeks"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("unit")));
 }
 
 TEST(Time, ManualClockMoves) {

@@ -39,26 +39,30 @@ void EventPreparer::prepare(const RecordSource& source, PreparedEvent* out) {
 std::optional<RowError> EventPreparer::fill(const RecordSource& source, PreparedEvent* out) {
   const NamedValues& values = source.fields();
   const InputValue* type_value = find_value(values, kEventType);
-  if (type_value == nullptr || type_value->missing() || type_value->kind != InputValue::Kind::kText) {
+  if (type_value == nullptr || type_value->missing() ||
+      type_value->kind != InputValue::Kind::kText) {
     return RowError{std::string(kEventType), "expected the event type as a string"};
   }
   out->type = config_.event_type(type_value->text);
   if (out->type == nullptr) {
-    return RowError{std::string(kEventType),
-                    fmt::format("{} is not a declared event type", quote_for_message(type_value->text))};
+    return RowError{std::string(kEventType), fmt::format("{} is not a declared event type",
+                                                         quote_for_message(type_value->text))};
   }
   const EventTypeSpec& type = *out->type;
   const InputValue* time_value = find_value(values, kEventTime);
-  if (time_value == nullptr || time_value->missing() || time_value->kind != InputValue::Kind::kText) {
+  if (time_value == nullptr || time_value->missing() ||
+      time_value->kind != InputValue::Kind::kText) {
     return RowError{std::string(kEventTime), "expected the event time as an ISO 8601 string"};
   }
   auto ts = parse_timestamp(trim(time_value->text));
   if (!ts.ok()) return RowError{std::string(kEventTime), ts.status().message()};
-  if (Status s = check_not_future(*ts, now_); !s.ok()) return RowError{std::string(kEventTime), s.message()};
+  if (Status s = check_not_future(*ts, now_); !s.ok())
+    return RowError{std::string(kEventTime), s.message()};
   out->ts = *ts;
   std::string_view event_id;
   if (const InputValue* e = find_value(values, kEventId); e != nullptr && !e->missing()) {
-    if (e->kind != InputValue::Kind::kText) return RowError{std::string(kEventId), "expected a string"};
+    if (e->kind != InputValue::Kind::kText)
+      return RowError{std::string(kEventId), "expected a string"};
     event_id = e->text;
   }
 
@@ -72,7 +76,8 @@ std::optional<RowError> EventPreparer::fill(const RecordSource& source, Prepared
   }
   for (const auto& [name, v] : props_) {
     if (type.property(name) == nullptr && !(v.from_csv && v.missing())) {
-      return RowError{std::string(name), fmt::format("not a declared property of event type \"{}\"", type.name)};
+      return RowError{std::string(name),
+                      fmt::format("not a declared property of event type \"{}\"", type.name)};
     }
   }
   // Built in declaration order, so equal events hash equally.
@@ -94,13 +99,17 @@ std::optional<RowError> EventPreparer::fill(const RecordSource& source, Prepared
     json += ':';
     append_json(&json, *t);
     if (out->has_value && *type.value_property == p.name) {
-      if (const auto* d = std::get_if<double>(&*t)) out->value = *d;
-      else if (const auto* i = std::get_if<std::int64_t>(&*t)) out->value = static_cast<double>(*i);
+      if (const auto* d = std::get_if<double>(&*t))
+        out->value = *d;
+      else if (const auto* i = std::get_if<std::int64_t>(&*t))
+        out->value = static_cast<double>(*i);
     }
   }
   out->plain += '}';
-  if (out->secret.size() == 1) out->secret.clear();  // no pii property: nothing to seal
-  else out->secret += '}';
+  if (out->secret.size() == 1)
+    out->secret.clear();  // no pii property: nothing to seal
+  else
+    out->secret += '}';
   out->dedup = content_hash({type.name, out->plain, out->secret, event_id});
   return identifiers_.index_all(values, &out->idents);
 }

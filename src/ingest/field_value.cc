@@ -1,8 +1,8 @@
 #include "ingest/field_value.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -12,11 +12,16 @@ namespace {
 
 std::string describe(const InputValue& in) {
   switch (in.kind) {
-    case InputValue::Kind::kText: return quote_for_message(in.text);
-    case InputValue::Kind::kBool: return in.b ? "true" : "false";
-    case InputValue::Kind::kInt: return std::to_string(in.i);
-    case InputValue::Kind::kDouble: return fmt::format("{}", in.d);
-    default: return "nothing";
+    case InputValue::Kind::kText:
+      return quote_for_message(in.text);
+    case InputValue::Kind::kBool:
+      return in.b ? "true" : "false";
+    case InputValue::Kind::kInt:
+      return std::to_string(in.i);
+    case InputValue::Kind::kDouble:
+      return fmt::format("{}", in.d);
+    default:
+      return "nothing";
   }
 }
 
@@ -28,7 +33,8 @@ std::string range_words(const FieldSpec& spec) {
 }
 
 Status expected(std::string_view what, const FieldSpec& spec, const InputValue& in) {
-  return invalid_argument(fmt::format("expected {}{}, got {}", what, range_words(spec), describe(in)));
+  return invalid_argument(
+      fmt::format("expected {}{}, got {}", what, range_words(spec), describe(in)));
 }
 
 bool in_range(const FieldSpec& spec, double v) {
@@ -60,16 +66,21 @@ Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in) {
     }
     case FieldType::kInt: {
       std::int64_t v = 0;
-      if (in.kind == K::kInt) v = in.i;
-      else if (!(text && in.from_csv && parse_int64(trim(in.text), &v))) return expected("an integer", spec, in);
+      if (in.kind == K::kInt)
+        v = in.i;
+      else if (!(text && in.from_csv && parse_int64(trim(in.text), &v)))
+        return expected("an integer", spec, in);
       if (!in_range(spec, static_cast<double>(v))) return expected("an integer", spec, in);
       return TypedValue(v);
     }
     case FieldType::kFloat: {
       double v = 0;
-      if (in.kind == K::kInt) v = static_cast<double>(in.i);
-      else if (in.kind == K::kDouble) v = in.d;
-      else if (!(text && in.from_csv && parse_double(trim(in.text), &v))) return expected("a number", spec, in);
+      if (in.kind == K::kInt)
+        v = static_cast<double>(in.i);
+      else if (in.kind == K::kDouble)
+        v = in.d;
+      else if (!(text && in.from_csv && parse_double(trim(in.text), &v)))
+        return expected("a number", spec, in);
       if (!in_range(spec, v)) return expected("a number", spec, in);
       return TypedValue(v);
     }
@@ -85,7 +96,8 @@ Result<TypedValue> coerce(const FieldSpec& spec, const InputValue& in) {
     case FieldType::kDate:
     case FieldType::kTimestamp: {
       if (!text) return expected(spec.type == FieldType::kDate ? "a date" : "a time", spec, in);
-      auto t = spec.type == FieldType::kDate ? parse_date(trim(in.text)) : parse_timestamp(trim(in.text));
+      auto t = spec.type == FieldType::kDate ? parse_date(trim(in.text))
+                                             : parse_timestamp(trim(in.text));
       if (!t.ok()) return t.status();
       return TypedValue(static_cast<std::int64_t>(*t));
     }

@@ -23,7 +23,9 @@ struct InputValue {
   double d = 0;
   bool from_csv = false;  // a CSV cell is always text; its type comes from parsing
 
-  bool missing() const { return kind == Kind::kAbsent || kind == Kind::kNull || (from_csv && text.empty()); }
+  bool missing() const {
+    return kind == Kind::kAbsent || kind == Kind::kNull || (from_csv && text.empty());
+  }
 };
 
 // Applies `spec` to `in`. REQUIRES: !in.missing().

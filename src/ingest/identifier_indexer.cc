@@ -10,12 +10,14 @@ constexpr std::size_t kMaxCached = 200'000;
 
 }  // namespace
 
-std::optional<RowError> IdentifierIndexer::index_all(const NamedValues& values, std::vector<IdentIndex>* out) {
+std::optional<RowError> IdentifierIndexer::index_all(const NamedValues& values,
+                                                     std::vector<IdentIndex>* out) {
   out->clear();
   for (const IdentifierSpec& id : config_.identifiers) {
     const InputValue* v = find_value(values, id.field);
     if (v == nullptr || v->missing()) continue;
-    if (v->kind != InputValue::Kind::kText) return RowError{id.field, "expected a string identifier"};
+    if (v->kind != InputValue::Kind::kText)
+      return RowError{id.field, "expected a string identifier"};
     key_.assign(id.field);
     key_.push_back('\0');
     key_.append(v->text);

@@ -1,13 +1,13 @@
 #include "ingest/importer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <future>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "audit/audit_log.h"
 #include "core/text.h"
@@ -56,7 +56,8 @@ class Importer {
     CONSENTRIC_RETURN_IF_ERROR(check_columns(*source));
     // The file's hash (for the import record and the audit entry) is computed on the other core
     // while this one imports.
-    auto file_hash_future = std::async(std::launch::async, [path = opts_.file] { return crypto::hash256_file(path); });
+    auto file_hash_future =
+        std::async(std::launch::async, [path = opts_.file] { return crypto::hash256_file(path); });
 
     CONSENTRIC_RETURN_IF_ERROR(keys_.begin());
     Status s = store_.begin();
@@ -78,7 +79,8 @@ class Importer {
       keys_.rollback();
       return s;
     }
-    report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report_;
   }
 
@@ -87,15 +89,19 @@ class Importer {
     FileFormat format = opts_.format;
     if (format == FileFormat::kAuto) {
       const std::string ext = to_lower_ascii(opts_.file.extension().string());
-      if (ext == ".csv") format = FileFormat::kCsv;
-      else if (ext == ".ndjson" || ext == ".jsonl") format = FileFormat::kNdjson;
+      if (ext == ".csv")
+        format = FileFormat::kCsv;
+      else if (ext == ".ndjson" || ext == ".jsonl")
+        format = FileFormat::kNdjson;
       else {
-        return invalid_argument(fmt::format(
-            "{}: cannot tell the format from the extension \"{}\" (expected .csv, .ndjson or .jsonl, or say --format)",
-            opts_.file.string(), ext));
+        return invalid_argument(
+            fmt::format("{}: cannot tell the format from the extension \"{}\" (expected .csv, "
+                        ".ndjson or .jsonl, or say --format)",
+                        opts_.file.string(), ext));
       }
     }
-    auto source = format == FileFormat::kCsv ? open_csv_source(opts_.file) : open_ndjson_source(opts_.file);
+    auto source =
+        format == FileFormat::kCsv ? open_csv_source(opts_.file) : open_ndjson_source(opts_.file);
     if (!source.ok() && source.status().code() == StatusCode::kInvalidArgument) {
       return source.status().with_context(opts_.file.filename().string());
     }
@@ -108,8 +114,8 @@ class Importer {
     if (header == nullptr) return Status();
     for (const std::string& name : *header) {
       if (!column_known(name)) {
-        return invalid_argument(fmt::format("{}:1: column \"{}\" {}; nothing was imported", report_.file, name,
-                                            unknown_column_reason()));
+        return invalid_argument(fmt::format("{}:1: column \"{}\" {}; nothing was imported",
+                                            report_.file, name, unknown_column_reason()));
       }
     }
     return Status();
@@ -133,16 +139,20 @@ class Importer {
 
   std::string unknown_column_reason() const {
     switch (opts_.kind) {
-      case ImportKind::kProfiles: return "is not a declared field of consentric.yaml";
-      case ImportKind::kEvents: return "is not type, time, event_id, an identifier or a declared event property";
-      case ImportKind::kConsents: return "is not a field of a consent record";
+      case ImportKind::kProfiles:
+        return "is not a declared field of consentric.yaml";
+      case ImportKind::kEvents:
+        return "is not type, time, event_id, an identifier or a declared event property";
+      case ImportKind::kConsents:
+        return "is not a field of a consent record";
     }
     return "is unknown";
   }
 
   bool is_consent_key(std::string_view name) const {
-    static constexpr std::string_view kKnown[] = {"purpose", "action", "time", "source", "method",
-                                                  "notice_version", "notice_hash", "expires_at"};
+    static constexpr std::string_view kKnown[] = {"purpose",     "action",    "time",
+                                                  "source",      "method",    "notice_version",
+                                                  "notice_hash", "expires_at"};
     return std::find(std::begin(kKnown), std::end(kKnown), name) != std::end(kKnown) ||
            cfg_.identifier(name) != nullptr || name.substr(0, kProofPrefix.size()) == kProofPrefix;
   }
@@ -161,7 +171,8 @@ class Importer {
       ++report_.rows;
       if (!more.ok()) {
         if (more.status().code() != StatusCode::kInvalidArgument) return more.status();
-        CONSENTRIC_RETURN_IF_ERROR(reject(source.line(), {"", strip_line_prefix(more.status().message())}));
+        CONSENTRIC_RETURN_IF_ERROR(
+            reject(source.line(), {"", strip_line_prefix(more.status().message())}));
         continue;
       }
       if (!*more) {
@@ -179,11 +190,20 @@ class Importer {
 
   Status count(Outcome outcome, std::int64_t line) {
     switch (outcome) {
-      case Outcome::kInserted: ++report_.inserted; break;
-      case Outcome::kUpdated: ++report_.updated; break;
-      case Outcome::kUnchanged: ++report_.unchanged; break;
-      case Outcome::kSuppressed: ++report_.suppressed; break;
-      case Outcome::kInvalid: return reject(line, *row_error_);
+      case Outcome::kInserted:
+        ++report_.inserted;
+        break;
+      case Outcome::kUpdated:
+        ++report_.updated;
+        break;
+      case Outcome::kUnchanged:
+        ++report_.unchanged;
+        break;
+      case Outcome::kSuppressed:
+        ++report_.suppressed;
+        break;
+      case Outcome::kInvalid:
+        return reject(line, *row_error_);
     }
     return Status();
   }
@@ -191,13 +211,14 @@ class Importer {
   // Profiles and events go through the two-thread pipeline (pipeline.h): prepared on the
   // worker, applied here.
   template <typename Prepared, typename Preparer>
-  Status read_pipelined(RecordSource& source, Preparer& preparer, Result<Outcome> (Importer::*apply)(const Prepared&)) {
+  Status read_pipelined(RecordSource& source, Preparer& preparer,
+                        Result<Outcome> (Importer::*apply)(const Prepared&)) {
     return ImportPipeline<Prepared>::run(
         source, [&](const RecordSource& src, Prepared* out) { preparer.prepare(src, out); },
         [&](Prepared& p) -> Status {
           ++report_.rows;
           row_error_.reset();
-              CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, (this->*apply)(p));
+          CONSENTRIC_ASSIGN_OR_RETURN(Outcome outcome, (this->*apply)(p));
           return count(outcome, p.line);
         },
         [&](std::int64_t bytes_done) -> Status {
@@ -205,10 +226,6 @@ class Importer {
           return features_.size() >= kMaxPendingFeatures ? flush_features() : Status();
         });
   }
-
-
-
-
 
   Outcome invalid(std::string field, std::string message) {
     row_error_ = RowError{std::move(field), std::move(message)};
@@ -223,17 +240,20 @@ class Importer {
     }
     if (static_cast<std::int64_t>(errors_.size()) < opts_.max_errors_shown) {
       std::string where = fmt::format("{}:{}", report_.file, line);
-      errors_.push_back(e.field.empty() ? fmt::format("{}: {}", where, e.message)
-                                        : fmt::format("{}: field \"{}\": {}", where, e.field, e.message));
+      errors_.push_back(e.field.empty()
+                            ? fmt::format("{}: {}", where, e.message)
+                            : fmt::format("{}: field \"{}\": {}", where, e.field, e.message));
     }
     return Status();
   }
 
   Status write_reject(std::int64_t line, const RowError& e) {
     if (!reject_out_.is_open()) {
-      const fs::path path = opts_.reject_file ? *opts_.reject_file : fs::path(opts_.file.string() + ".rejects.csv");
+      const fs::path path =
+          opts_.reject_file ? *opts_.reject_file : fs::path(opts_.file.string() + ".rejects.csv");
       reject_out_.open(path, std::ios::binary | std::ios::trunc);
-      if (!reject_out_) return invalid_argument(fmt::format("cannot write the reject file {}", path.string()));
+      if (!reject_out_)
+        return invalid_argument(fmt::format("cannot write the reject file {}", path.string()));
       reject_out_ << "line,field,reason\n";
       report_.reject_file = path;
     }
@@ -247,8 +267,10 @@ class Importer {
                                   error_count_ == 1 ? "row" : "rows", report_.file);
     for (const auto& e : errors_) out += "\n  " + e;
     if (error_count_ > static_cast<std::int64_t>(errors_.size())) {
-      out += fmt::format("\n  ... and {} more (use --skip-invalid to import the valid rows and write the "
-                         "rejected ones to a reject file)", error_count_ - static_cast<std::int64_t>(errors_.size()));
+      out += fmt::format(
+          "\n  ... and {} more (use --skip-invalid to import the valid rows and write the "
+          "rejected ones to a reject file)",
+          error_count_ - static_cast<std::int64_t>(errors_.size()));
     }
     return out;
   }
@@ -265,9 +287,9 @@ class Importer {
   // one query); known subjects and the rare suppressed identifiers are cached, so a stream of
   // events for the same people costs one hash look-up each.
   struct RowSubject {
-    bool suppressed = false;            // an identifier belongs to an erased person
-    std::optional<SubjectId> subject;   // the person the identifiers name, if known
-    std::uint32_t unknown = 0;          // bit i: idents[i] names nobody yet
+    bool suppressed = false;           // an identifier belongs to an erased person
+    std::optional<SubjectId> subject;  // the person the identifiers name, if known
+    std::uint32_t unknown = 0;         // bit i: idents[i] names nobody yet
   };
 
   // Sets *conflict when the identifiers name two different people.
@@ -297,8 +319,9 @@ class Importer {
         continue;
       }
       if (out.subject && *out.subject != *id) {
-        *conflict = RowError{i.spec->field, fmt::format("identifies a different person than {} does in this row",
-                                                        found_by->spec->field)};
+        *conflict = RowError{i.spec->field,
+                             fmt::format("identifies a different person than {} does in this row",
+                                         found_by->spec->field)};
         return out;
       }
       out.subject = id;
@@ -326,10 +349,12 @@ class Importer {
 
   // Adds the identifiers the row carries that named nobody yet (a changed email replaces the
   // old one for that field).
-  Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents, std::uint32_t unknown) {
+  Status attach_identifiers(SubjectId subject, const std::vector<Ident>& idents,
+                            std::uint32_t unknown) {
     for (std::size_t n = 0; n < idents.size(); ++n) {
       if ((unknown & (1u << n)) == 0) continue;
-      CONSENTRIC_RETURN_IF_ERROR(store_.replace_identifier(subject, idents[n].index, idents[n].spec->field));
+      CONSENTRIC_RETURN_IF_ERROR(
+          store_.replace_identifier(subject, idents[n].index, idents[n].spec->field));
       remember(idents[n].index, subject);
     }
     return Status();
@@ -360,7 +385,8 @@ class Importer {
     if (!existing) {
       CONSENTRIC_ASSIGN_OR_RETURN(SubjectId id, create_subject(p.idents));
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, p.plain, p.secret)));
+      CONSENTRIC_RETURN_IF_ERROR(
+          store_.put_profile(id, profile_row_of(id, key, p.plain, p.secret)));
       return Outcome::kInserted;
     }
 
@@ -374,7 +400,8 @@ class Importer {
     if (current) {
       CONSENTRIC_ASSIGN_OR_RETURN(old_plain, decode_fields(current->plain));
       if (!current->sealed.empty()) {
-        CONSENTRIC_ASSIGN_OR_RETURN(std::string opened, crypto::open(key, current->sealed, profile_aad(id)));
+        CONSENTRIC_ASSIGN_OR_RETURN(std::string opened,
+                                    crypto::open(key, current->sealed, profile_aad(id)));
         CONSENTRIC_ASSIGN_OR_RETURN(old_secret, decode_fields(opened));
       }
     }
@@ -393,7 +420,8 @@ class Importer {
       if (value != nullptr) (f.pii ? secret : plain).emplace_back(f.name, *value);
     }
     // Compared as encoded text: a float stored as 3.0 reads back as the integer 3, same text.
-    const bool same = current && encode_fields(plain) == encode_fields(in_config_order(old_plain)) &&
+    const bool same = current &&
+                      encode_fields(plain) == encode_fields(in_config_order(old_plain)) &&
                       encode_fields(secret) == encode_fields(in_config_order(old_secret));
     if (same) return Outcome::kUnchanged;
     CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, plain, secret)));
@@ -436,7 +464,12 @@ class Importer {
       CONSENTRIC_ASSIGN_OR_RETURN(id, create_subject(e.idents));
     }
     CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t type_id, type_id_of(e.type->name));
-    EventRow row{.subject = id, .ts = e.ts, .dedup = e.dedup, .type_id = type_id, .props = e.plain, .sealed = {}};
+    EventRow row{.subject = id,
+                 .ts = e.ts,
+                 .dedup = e.dedup,
+                 .type_id = type_id,
+                 .props = e.plain,
+                 .sealed = {}};
     if (!e.secret.empty()) {
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
       row.sealed = crypto::seal(key, e.secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
@@ -454,7 +487,8 @@ class Importer {
     return id;
   }
 
-  void add_feature(SubjectId id, UnixSeconds ts, std::int64_t type_id, bool is_purchase, double value) {
+  void add_feature(SubjectId id, UnixSeconds ts, std::int64_t type_id, bool is_purchase,
+                   double value) {
     auto [it, fresh] = features_.try_emplace(id);
     FeatureDelta& d = it->second;
     if (fresh) {
@@ -480,7 +514,8 @@ class Importer {
   }
 
   Status flush_features() {
-    for (const auto& [id, delta] : features_) CONSENTRIC_RETURN_IF_ERROR(store_.apply_features(delta));
+    for (const auto& [id, delta] : features_)
+      CONSENTRIC_RETURN_IF_ERROR(store_.apply_features(delta));
     features_.clear();
     return Status();
   }
@@ -495,25 +530,32 @@ class Importer {
       return trim(v->text);
     };
     for (const auto& [name, v] : values) {
-      if (!is_consent_key(name)) return invalid(std::string(name), "not a field of a consent record");
+      if (!is_consent_key(name))
+        return invalid(std::string(name), "not a field of a consent record");
     }
     ConsentEntry e;
     const auto purpose = text_of("purpose");
     if (!purpose) return invalid("purpose", "expected the purpose id");
     const PurposeSpec* spec = cfg_.purpose(*purpose);
     if (spec == nullptr) {
-      return invalid("purpose", fmt::format("{} is not a declared purpose", quote_for_message(*purpose)));
+      return invalid("purpose",
+                     fmt::format("{} is not a declared purpose", quote_for_message(*purpose)));
     }
     e.purpose = spec->id;
     const auto action = text_of("action");
-    if (action == "grant") e.action = ConsentAction::kGrant;
-    else if (action == "withdraw") e.action = ConsentAction::kWithdraw;
-    else return invalid("action", fmt::format("expected grant or withdraw, got {}", quote_for_message(action.value_or(""))));
+    if (action == "grant")
+      e.action = ConsentAction::kGrant;
+    else if (action == "withdraw")
+      e.action = ConsentAction::kWithdraw;
+    else
+      return invalid("action", fmt::format("expected grant or withdraw, got {}",
+                                           quote_for_message(action.value_or(""))));
     const auto time = text_of("time");
     if (!time) return invalid("time", "expected the time of the decision as an ISO 8601 string");
     auto ts = parse_timestamp(*time);
     if (!ts.ok()) return invalid("time", ts.status().message());
-    if (Status future = check_not_future(*ts, opts_.now); !future.ok()) return invalid("time", future.message());
+    if (Status future = check_not_future(*ts, opts_.now); !future.ok())
+      return invalid("time", future.message());
     e.ts = *ts;
     e.recorded_at = opts_.now;
     e.source = std::string(text_of("source").value_or("import"));
@@ -521,8 +563,10 @@ class Importer {
     e.notice_version = std::string(text_of("notice_version").value_or(""));
     e.notice_hash = std::string(text_of("notice_hash").value_or(""));
     // GDPR Art. 7(1): a consent must be demonstrable, which includes what the person was shown.
-    if (e.action == ConsentAction::kGrant && spec->legal_basis == LegalBasis::kConsent && e.notice_version.empty()) {
-      return invalid("notice_version", "a grant must name the version of the notice the person was shown");
+    if (e.action == ConsentAction::kGrant && spec->legal_basis == LegalBasis::kConsent &&
+        e.notice_version.empty()) {
+      return invalid("notice_version",
+                     "a grant must name the version of the notice the person was shown");
     }
     if (const auto expires = text_of("expires_at")) {
       auto x = parse_timestamp(*expires);
@@ -558,15 +602,23 @@ class Importer {
       append_json_string(&out, name);
       out += ':';
       switch (v.kind) {
-        case InputValue::Kind::kBool: out += v.b ? "true" : "false"; break;
-        case InputValue::Kind::kInt: out += std::to_string(v.i); break;
-        case InputValue::Kind::kDouble: out += fmt::format("{}", v.d); break;
-        default: append_json_string(&out, v.text);
+        case InputValue::Kind::kBool:
+          out += v.b ? "true" : "false";
+          break;
+        case InputValue::Kind::kInt:
+          out += std::to_string(v.i);
+          break;
+        case InputValue::Kind::kDouble:
+          out += fmt::format("{}", v.d);
+          break;
+        default:
+          append_json_string(&out, v.text);
       }
     };
     for (const auto& [name, v] : proof) add(name, v);
     for (const auto& [name, v] : values) {
-      if (name.substr(0, kProofPrefix.size()) == kProofPrefix) add(name.substr(kProofPrefix.size()), v);
+      if (name.substr(0, kProofPrefix.size()) == kProofPrefix)
+        add(name.substr(kProofPrefix.size()), v);
     }
     return out + "}";
   }
@@ -574,19 +626,30 @@ class Importer {
   // --- the end ------------------------------------------------------------------------------
 
   Status finish(const std::string& file_hash) {
-    ImportRecord rec{to_string(opts_.kind).data(), report_.file, file_hash, opts_.now, opts_.now,
-                     report_.rows, report_.inserted, report_.updated, report_.unchanged,
-                     report_.rejected, report_.suppressed};
+    ImportRecord rec{to_string(opts_.kind).data(),
+                     report_.file,
+                     file_hash,
+                     opts_.now,
+                     opts_.now,
+                     report_.rows,
+                     report_.inserted,
+                     report_.updated,
+                     report_.unchanged,
+                     report_.rejected,
+                     report_.suppressed};
     CONSENTRIC_RETURN_IF_ERROR(store_.record_import(rec));
     std::string detail = "{";
     detail += "\"file\":";
     append_json_string(&detail, report_.file);
-    detail += fmt::format(",\"hash\":\"{}\",\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},"
-                          "\"rejected\":{},\"suppressed\":{},\"subjects_created\":{}}}",
-                          file_hash, report_.rows, report_.inserted, report_.updated, report_.unchanged,
-                          report_.rejected, report_.suppressed, report_.subjects_created);
-    return audit::append(store_, {opts_.actor, fmt::format("import.{}", to_string(opts_.kind)), "", detail},
-                         opts_.now).status();
+    detail += fmt::format(
+        ",\"hash\":\"{}\",\"rows\":{},\"inserted\":{},\"updated\":{},\"unchanged\":{},"
+        "\"rejected\":{},\"suppressed\":{},\"subjects_created\":{}}}",
+        file_hash, report_.rows, report_.inserted, report_.updated, report_.unchanged,
+        report_.rejected, report_.suppressed, report_.subjects_created);
+    return audit::append(store_,
+                         {opts_.actor, fmt::format("import.{}", to_string(opts_.kind)), "", detail},
+                         opts_.now)
+        .status();
   }
 
   StoreDir& sd_;
@@ -600,8 +663,8 @@ class Importer {
   std::vector<std::string> errors_;
   std::ofstream reject_out_;
   IdentifierIndexer identifiers_{cfg_, *sd_.indexer};
-  std::unordered_set<std::string> suppressed_;                 // blind indexes on the list
-  std::unordered_map<std::string, SubjectId> subject_cache_;   // blind index -> subject
+  std::unordered_set<std::string> suppressed_;                // blind indexes on the list
+  std::unordered_map<std::string, SubjectId> subject_cache_;  // blind index -> subject
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;
   std::unordered_map<SubjectId, FeatureDelta> features_;
@@ -612,9 +675,12 @@ class Importer {
 
 std::string_view to_string(ImportKind kind) {
   switch (kind) {
-    case ImportKind::kProfiles: return "profiles";
-    case ImportKind::kEvents: return "events";
-    case ImportKind::kConsents: return "consents";
+    case ImportKind::kProfiles:
+      return "profiles";
+    case ImportKind::kEvents:
+      return "events";
+    case ImportKind::kConsents:
+      return "consents";
   }
   return "unknown";
 }

@@ -49,11 +49,11 @@ struct ImportReport {
   ImportKind kind = ImportKind::kProfiles;
   std::string file;
   std::int64_t rows = 0;
-  std::int64_t inserted = 0;   // new subjects (profiles), new events, new ledger entries
-  std::int64_t updated = 0;    // profiles whose values changed
-  std::int64_t unchanged = 0;  // rows already stored as they are
-  std::int64_t rejected = 0;   // invalid rows (skip_invalid only)
-  std::int64_t suppressed = 0; // rows about erased people
+  std::int64_t inserted = 0;    // new subjects (profiles), new events, new ledger entries
+  std::int64_t updated = 0;     // profiles whose values changed
+  std::int64_t unchanged = 0;   // rows already stored as they are
+  std::int64_t rejected = 0;    // invalid rows (skip_invalid only)
+  std::int64_t suppressed = 0;  // rows about erased people
   std::int64_t subjects_created = 0;
   std::optional<std::filesystem::path> reject_file;
   double seconds = 0;

@@ -9,9 +9,9 @@
 namespace consentric::ingest {
 namespace {
 
+using ::consentric::testing::read_file;
 using ::consentric::testing::StatusIs;
 using ::consentric::testing::TempDir;
-using ::consentric::testing::read_file;
 using ::consentric::testing::write_file;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -66,7 +66,8 @@ class ImporterTest : public ::testing::Test {
                               bool skip_invalid = false) {
     const auto path = dir_ / name;
     write_file(path, text);
-    return import_file(*sd_, {.kind = kind, .file = path, .skip_invalid = skip_invalid, .now = kNow});
+    return import_file(*sd_,
+                       {.kind = kind, .file = path, .skip_invalid = skip_invalid, .now = kNow});
   }
 
   // The bytes of every store file, after moving committed data out of the WAL.
@@ -99,7 +100,8 @@ TEST_F(ImporterTest, ImportsProfilesEncryptedAndByBlindIndex) {
   EXPECT_EQ(counts.identifiers, 4);
   EXPECT_EQ(*sd_->keyring->key_count(), 2);
   // Found by a differently written email: normalization before the blind index.
-  const auto idx = sd_->indexer->index("email", *crypto::normalize_identifier(IdentifierKind::kEmail, " BOB@example.COM"));
+  const auto idx = sd_->indexer->index(
+      "email", *crypto::normalize_identifier(IdentifierKind::kEmail, " BOB@example.COM"));
   auto bob = *sd_->store->find_subject(idx);
   ASSERT_TRUE(bob.has_value());
   auto profile = **sd_->store->profile(*bob);
@@ -114,15 +116,19 @@ TEST_F(ImporterTest, ImportsProfilesEncryptedAndByBlindIndex) {
 
 TEST_F(ImporterTest, ImportingTwiceChangesNothing) {
   ASSERT_OK(import(ImportKind::kProfiles, "p.csv", kProfiles));
-  ASSERT_OK(import(ImportKind::kEvents, "e.ndjson",
-                   R"({"customer_id":"C1","type":"purchase","time":"2026-05-01T10:00:00Z","properties":{"amount":12.5}})" "\n"));
+  ASSERT_OK(import(
+      ImportKind::kEvents, "e.ndjson",
+      R"({"customer_id":"C1","type":"purchase","time":"2026-05-01T10:00:00Z","properties":{"amount":12.5}})"
+      "\n"));
   const auto counts = *sd_->store->counts();
   auto again = import(ImportKind::kProfiles, "p.csv", kProfiles);
   ASSERT_OK(again);
   EXPECT_EQ(again->unchanged, 2);
   EXPECT_EQ(again->inserted + again->updated, 0);
-  auto events = import(ImportKind::kEvents, "e.ndjson",
-                       R"({"customer_id":"C1","type":"purchase","time":"2026-05-01T10:00:00Z","properties":{"amount":12.5}})" "\n");
+  auto events = import(
+      ImportKind::kEvents, "e.ndjson",
+      R"({"customer_id":"C1","type":"purchase","time":"2026-05-01T10:00:00Z","properties":{"amount":12.5}})"
+      "\n");
   ASSERT_OK(events);
   EXPECT_EQ(events->unchanged, 1);
   auto after = *sd_->store->counts();
@@ -130,8 +136,8 @@ TEST_F(ImporterTest, ImportingTwiceChangesNothing) {
   EXPECT_EQ(after.events, counts.events);
   EXPECT_EQ(after.profiles, counts.profiles);
   EXPECT_EQ(*sd_->keyring->key_count(), 2);
-  auto f = **sd_->store->features(**sd_->store->find_subject(
-      sd_->indexer->index("customer_id", "C1")));
+  auto f =
+      **sd_->store->features(**sd_->store->find_subject(sd_->indexer->index("customer_id", "C1")));
   EXPECT_EQ(f.events, 1);  // the duplicate did not count twice
   EXPECT_DOUBLE_EQ(f.monetary, 12.5);
 }
@@ -146,9 +152,11 @@ TEST_F(ImporterTest, ChangedValuesUpdate) {
   // The new email now finds Ann; the old one no longer does.
   const auto ann = sd_->store->find_subject(sd_->indexer->index("email", "ann.new@example.com"));
   ASSERT_TRUE(ann->has_value());
-  EXPECT_FALSE(sd_->store->find_subject(sd_->indexer->index("email", "ann@example.com"))->has_value());
+  EXPECT_FALSE(
+      sd_->store->find_subject(sd_->indexer->index("email", "ann@example.com"))->has_value());
   // Merged: the age changed, the country from the first import is kept.
-  EXPECT_EQ((*sd_->store->profile(**ann))->plain, R"({"age":35,"country":"DE","signup_date":1767571200,"vip":1})");
+  EXPECT_EQ((*sd_->store->profile(**ann))->plain,
+            R"({"age":35,"country":"DE","signup_date":1767571200,"vip":1})");
 }
 
 struct BadInput {
@@ -179,7 +187,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "p.csv:3: field \"age\": expected an integer between 16 and 100, got \"forty\""},
         BadInput{"OutOfRange", ImportKind::kProfiles, "p.csv", "customer_id,age\nC9,7\n",
                  "p.csv:2: field \"age\": expected an integer between 16 and 100, got \"7\""},
-        BadInput{"BadDate", ImportKind::kProfiles, "p.csv", "customer_id,signup_date\nC9,2026-02-30\n",
+        BadInput{"BadDate", ImportKind::kProfiles, "p.csv",
+                 "customer_id,signup_date\nC9,2026-02-30\n",
                  "p.csv:2: field \"signup_date\": expected an ISO 8601"},
         BadInput{"BadCategory", ImportKind::kProfiles, "p.csv", "customer_id,country\nC9,XX\n",
                  "field \"country\": expected one of DE, FR, got \"XX\""},
@@ -187,43 +196,52 @@ INSTANTIATE_TEST_SUITE_P(
                  "p.csv:2: missing identifier: expected one of email, customer_id"},
         BadInput{"BadEmail", ImportKind::kProfiles, "p.csv", "email,age\nnot-an-email,40\n",
                  "p.csv:2: field \"email\": expected an email address"},
-        BadInput{"ConflictingIdentifiers", ImportKind::kProfiles, "p.csv", "customer_id,email\nC1,bob@example.com\n",
-                 "identifies a different person"},
+        BadInput{"ConflictingIdentifiers", ImportKind::kProfiles, "p.csv",
+                 "customer_id,email\nC1,bob@example.com\n", "identifies a different person"},
         BadInput{"MalformedCsv", ImportKind::kProfiles, "p.csv", "customer_id,age\nC9,\"40\n",
                  "p.csv:2:"},
         BadInput{"ColumnCount", ImportKind::kProfiles, "p.csv", "customer_id,age\nC9,40,extra\n",
                  "p.csv:2: expected 2 columns as in the header, found 3"},
-        BadInput{"InvalidUtf8", ImportKind::kProfiles, "p.csv", "customer_id,first_name\nC9,Ren\xe9\n",
-                 "p.csv:2:"},
+        BadInput{"InvalidUtf8", ImportKind::kProfiles, "p.csv",
+                 "customer_id,first_name\nC9,Ren\xe9\n", "p.csv:2:"},
         BadInput{"MalformedJsonLine", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\"}\n{\"customer_id\":\n",
+                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\"}"
+                 "\n{\"customer_id\":\n",
                  "e.ndjson:2:"},
         BadInput{"InvalidUtf8Json", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\",\"properties\":{\"page\":\"/caf\xe9\"}}\n",
+                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\","
+                 "\"properties\":{\"page\":\"/caf\xe9\"}}\n",
                  "e.ndjson:1:"},
-        BadInput{"UnknownEventType", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"teleport\",\"time\":\"2026-05-01T10:00:00Z\"}\n",
-                 "e.ndjson:1: field \"type\": \"teleport\" is not a declared event type"},
+        BadInput{
+            "UnknownEventType", ImportKind::kEvents, "e.ndjson",
+            "{\"customer_id\":\"C1\",\"type\":\"teleport\",\"time\":\"2026-05-01T10:00:00Z\"}\n",
+            "e.ndjson:1: field \"type\": \"teleport\" is not a declared event type"},
         BadInput{"UnknownProperty", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\",\"properties\":{\"colour\":\"red\"}}\n",
+                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\","
+                 "\"properties\":{\"colour\":\"red\"}}\n",
                  "field \"colour\": not a declared property of event type \"page_view\""},
         BadInput{"PropertyType", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"purchase\",\"time\":\"2026-05-01T10:00:00Z\",\"properties\":{\"amount\":\"12,50\"}}\n",
+                 "{\"customer_id\":\"C1\",\"type\":\"purchase\",\"time\":\"2026-05-01T10:00:00Z\","
+                 "\"properties\":{\"amount\":\"12,50\"}}\n",
                  "e.ndjson:1: field \"amount\": expected a number of at least 0, got \"12,50\""},
-        BadInput{"FutureEvent", ImportKind::kEvents, "e.ndjson",
-                 "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2030-01-01T00:00:00Z\"}\n",
-                 "field \"time\": 2030-01-01T00:00:00Z is in the future"},
+        BadInput{
+            "FutureEvent", ImportKind::kEvents, "e.ndjson",
+            "{\"customer_id\":\"C1\",\"type\":\"page_view\",\"time\":\"2030-01-01T00:00:00Z\"}\n",
+            "field \"time\": 2030-01-01T00:00:00Z is in the future"},
         BadInput{"EventWithoutIdentifier", ImportKind::kEvents, "e.ndjson",
                  "{\"type\":\"page_view\",\"time\":\"2026-05-01T10:00:00Z\"}\n",
                  "e.ndjson:1: missing identifier"},
         BadInput{"UnknownPurpose", ImportKind::kConsents, "c.ndjson",
-                 "{\"email\":\"ann@example.com\",\"purpose\":\"spam\",\"action\":\"grant\",\"time\":\"2026-05-01T10:00:00Z\",\"notice_version\":\"2026-01\"}\n",
+                 "{\"email\":\"ann@example.com\",\"purpose\":\"spam\",\"action\":\"grant\","
+                 "\"time\":\"2026-05-01T10:00:00Z\",\"notice_version\":\"2026-01\"}\n",
                  "c.ndjson:1: field \"purpose\": \"spam\" is not a declared purpose"},
         BadInput{"GrantWithoutNotice", ImportKind::kConsents, "c.ndjson",
-                 "{\"email\":\"ann@example.com\",\"purpose\":\"segmentation\",\"action\":\"grant\",\"time\":\"2026-05-01T10:00:00Z\"}\n",
+                 "{\"email\":\"ann@example.com\",\"purpose\":\"segmentation\",\"action\":\"grant\","
+                 "\"time\":\"2026-05-01T10:00:00Z\"}\n",
                  "field \"notice_version\": a grant must name the version of the notice"},
         BadInput{"BadAction", ImportKind::kConsents, "c.ndjson",
-                 "{\"email\":\"ann@example.com\",\"purpose\":\"segmentation\",\"action\":\"maybe\",\"time\":\"2026-05-01T10:00:00Z\"}\n",
+                 "{\"email\":\"ann@example.com\",\"purpose\":\"segmentation\",\"action\":\"maybe\","
+                 "\"time\":\"2026-05-01T10:00:00Z\"}\n",
                  "field \"action\": expected grant or withdraw, got \"maybe\""}),
     [](const ::testing::TestParamInfo<BadInput>& p) { return p.param.name; });
 
@@ -237,7 +255,8 @@ TEST_F(ImporterTest, ManyErrorsAreListedAndCounted) {
 }
 
 TEST_F(ImporterTest, SkipInvalidCommitsValidRowsAndWritesRejects) {
-  auto report = import(ImportKind::kProfiles, "p.csv", "customer_id,age\nC1,40\nC2,x\nC3,50\n", true);
+  auto report =
+      import(ImportKind::kProfiles, "p.csv", "customer_id,age\nC1,40\nC2,x\nC3,50\n", true);
   ASSERT_OK(report);
   EXPECT_EQ(report->inserted, 2);
   EXPECT_EQ(report->rejected, 1);
@@ -249,7 +268,8 @@ TEST_F(ImporterTest, SkipInvalidCommitsValidRowsAndWritesRejects) {
 
 TEST_F(ImporterTest, SuppressedPeopleAreRefusedAndCounted) {
   ASSERT_OK(sd_->store->begin());
-  ASSERT_OK(sd_->store->suppress(sd_->indexer->index("email", "ann@example.com"), "email", "erasure", kNow));
+  ASSERT_OK(sd_->store->suppress(sd_->indexer->index("email", "ann@example.com"), "email",
+                                 "erasure", kNow));
   ASSERT_OK(sd_->store->commit());
   auto report = import(ImportKind::kProfiles, "p.csv", kProfiles);
   ASSERT_OK(report);
@@ -279,10 +299,14 @@ TEST_F(ImporterTest, EventsKeepFeaturesCurrentAndSealPiiProperties) {
 }
 
 TEST_F(ImporterTest, ConsentsWriteTheLedgerAndAnAuditEntry) {
-  auto report = import(ImportKind::kConsents, "c.ndjson",
-                       R"({"email":"ann@example.com","purpose":"segmentation","action":"grant","time":"2026-05-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01","proof":{"form_id":"signup","ip_prefix":"203.0.113.0/24"}})" "\n"
-                       R"({"email":"ann@example.com","purpose":"segmentation","action":"withdraw","time":"2026-05-09T10:00:00Z","source":"api"})" "\n"
-                       R"({"email":"new@example.com","purpose":"lead_scoring","action":"withdraw","time":"2026-05-02T10:00:00Z"})" "\n");
+  auto report = import(
+      ImportKind::kConsents, "c.ndjson",
+      R"({"email":"ann@example.com","purpose":"segmentation","action":"grant","time":"2026-05-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01","proof":{"form_id":"signup","ip_prefix":"203.0.113.0/24"}})"
+      "\n"
+      R"({"email":"ann@example.com","purpose":"segmentation","action":"withdraw","time":"2026-05-09T10:00:00Z","source":"api"})"
+      "\n"
+      R"({"email":"new@example.com","purpose":"lead_scoring","action":"withdraw","time":"2026-05-02T10:00:00Z"})"
+      "\n");
   ASSERT_OK(report);
   EXPECT_EQ(report->inserted, 3);
   EXPECT_EQ(report->subjects_created, 2);

@@ -34,7 +34,8 @@ class ImportPipeline {
 
   // Returns the first error from apply, after_batch, or the source (not a bad record: those
   // reach apply with `error` set).
-  static Status run(RecordSource& source, const PrepareFn& prepare, const ApplyFn& apply, const BatchFn& after_batch) {
+  static Status run(RecordSource& source, const PrepareFn& prepare, const ApplyFn& apply,
+                    const BatchFn& after_batch) {
     BatchQueue<std::unique_ptr<Batch>> full(2);
     BatchQueue<std::unique_ptr<Batch>> spare(8);
     std::jthread worker([&] { fill_batches(source, prepare, full, spare); });
@@ -64,7 +65,8 @@ class ImportPipeline {
     std::int64_t bytes_done = 0;
   };
 
-  static void fill_batches(RecordSource& source, const PrepareFn& prepare, BatchQueue<std::unique_ptr<Batch>>& full,
+  static void fill_batches(RecordSource& source, const PrepareFn& prepare,
+                           BatchQueue<std::unique_ptr<Batch>>& full,
                            BatchQueue<std::unique_ptr<Batch>>& spare) {
     while (true) {
       std::unique_ptr<Batch> b = spare.try_pop().value_or(nullptr);

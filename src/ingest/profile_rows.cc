@@ -14,7 +14,8 @@ std::optional<RowError> ProfilePreparer::fill(const RecordSource& source, Prepar
   out->secret.clear();
   for (const auto& [name, v] : values) {
     const FieldSpec* spec = config_.field(name);
-    if (spec == nullptr) return RowError{std::string(name), "not a declared field of consentric.yaml"};
+    if (spec == nullptr)
+      return RowError{std::string(name), "not a declared field of consentric.yaml"};
     if (v.missing()) continue;
     auto t = coerce(*spec, v);
     if (!t.ok()) return RowError{spec->name, t.status().message()};

@@ -1,8 +1,8 @@
 #include "ingest/record_source.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "core/text.h"
 #include "ingest/csv_reader.h"
@@ -17,11 +17,14 @@ class CsvSource final : public RecordSource {
 
   Status read_header() {
     CONSENTRIC_ASSIGN_OR_RETURN(bool any, reader_->next(&cells_));
-    if (!any) return invalid_argument("line 1: expected a header row naming the columns, found an empty file");
+    if (!any)
+      return invalid_argument(
+          "line 1: expected a header row naming the columns, found an empty file");
     std::set<std::string, std::less<>> seen;
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       std::string name(trim(cells_[i]));
-      if (name.empty()) return invalid_argument(fmt::format("line 1: column {} has no name", i + 1));
+      if (name.empty())
+        return invalid_argument(fmt::format("line 1: column {} has no name", i + 1));
       if (!seen.insert(name).second) {
         return invalid_argument(fmt::format("line 1: column \"{}\" appears twice", name));
       }
@@ -67,11 +70,25 @@ class CsvSource final : public RecordSource {
 InputValue from_json(const JsonScalar& s) {
   InputValue v;
   switch (s.kind) {
-    case JsonScalar::Kind::kNull: v.kind = InputValue::Kind::kNull; break;
-    case JsonScalar::Kind::kBool: v.kind = InputValue::Kind::kBool; v.b = s.b; break;
-    case JsonScalar::Kind::kInt: v.kind = InputValue::Kind::kInt; v.i = s.i; break;
-    case JsonScalar::Kind::kDouble: v.kind = InputValue::Kind::kDouble; v.d = s.d; break;
-    case JsonScalar::Kind::kString: v.kind = InputValue::Kind::kText; v.text = s.s; break;
+    case JsonScalar::Kind::kNull:
+      v.kind = InputValue::Kind::kNull;
+      break;
+    case JsonScalar::Kind::kBool:
+      v.kind = InputValue::Kind::kBool;
+      v.b = s.b;
+      break;
+    case JsonScalar::Kind::kInt:
+      v.kind = InputValue::Kind::kInt;
+      v.i = s.i;
+      break;
+    case JsonScalar::Kind::kDouble:
+      v.kind = InputValue::Kind::kDouble;
+      v.d = s.d;
+      break;
+    case JsonScalar::Kind::kString:
+      v.kind = InputValue::Kind::kText;
+      v.text = s.s;
+      break;
   }
   return v;
 }

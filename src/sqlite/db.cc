@@ -4,7 +4,8 @@
 
 namespace consentric::sqlite {
 
-Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path, const OpenOptions& options) {
+Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path,
+                                     const OpenOptions& options) {
   if (!options.create && !std::filesystem::exists(path)) {
     return not_found(fmt::format("no database at {}", path.string()));
   }
@@ -24,9 +25,9 @@ Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path, const Op
   // The pragmas every connection runs; each one is a decision, see dependencies.md §2.3.
   std::string pragmas =
       "PRAGMA foreign_keys = ON;"
-      "PRAGMA secure_delete = ON;"      // overwrite deleted content (Debian's default; others' not)
-      "PRAGMA temp_store = MEMORY;"     // no plaintext spills into temp files
-      "PRAGMA cache_size = -65536;"     // 64 MiB
+      "PRAGMA secure_delete = ON;"   // overwrite deleted content (Debian's default; others' not)
+      "PRAGMA temp_store = MEMORY;"  // no plaintext spills into temp files
+      "PRAGMA cache_size = -65536;"  // 64 MiB
       "PRAGMA journal_size_limit = 67108864;";
   pragmas += options.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   if (!options.read_only) pragmas += "PRAGMA journal_mode = WAL;";
@@ -37,7 +38,8 @@ Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path, const Op
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Status Db::error(std::string_view what) const {
-  return internal_error(fmt::format("{}: {} ({})", what, sqlite3_errmsg(db_), path_.filename().string()));
+  return internal_error(
+      fmt::format("{}: {} ({})", what, sqlite3_errmsg(db_), path_.filename().string()));
 }
 
 Status Db::exec(std::string_view sql) {
@@ -71,14 +73,18 @@ std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db
 int Db::changes() const { return sqlite3_changes(db_); }
 
 Status Db::checkpoint_truncate() {
-  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) !=
+      SQLITE_OK) {
     return error("checkpoint");
   }
   return Status();
 }
 
 Stmt::Stmt(Stmt&& other) noexcept
-    : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_), needs_reset_(other.needs_reset_) {
+    : stmt_(other.stmt_),
+      db_(other.db_),
+      bind_rc_(other.bind_rc_),
+      needs_reset_(other.needs_reset_) {
   other.stmt_ = nullptr;
 }
 
@@ -101,16 +107,19 @@ void Stmt::reset() {
   needs_reset_ = false;
 }
 
-#define CONSENTRIC_BIND(call)                  \
-  if (needs_reset_) reset();                   \
-  const int rc = (call);                       \
+#define CONSENTRIC_BIND(call)                                  \
+  if (needs_reset_) reset();                                   \
+  const int rc = (call);                                       \
   if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc; \
   return *this
 
-Stmt& Stmt::bind(int index, std::int64_t v) { CONSENTRIC_BIND(sqlite3_bind_int64(stmt_, index, v)); }
+Stmt& Stmt::bind(int index, std::int64_t v) {
+  CONSENTRIC_BIND(sqlite3_bind_int64(stmt_, index, v));
+}
 Stmt& Stmt::bind(int index, double v) { CONSENTRIC_BIND(sqlite3_bind_double(stmt_, index, v)); }
 Stmt& Stmt::bind_text(int index, std::string_view v) {
-  CONSENTRIC_BIND(sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  CONSENTRIC_BIND(
+      sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
   // A zero-length blob must still be a blob, not NULL: data() may be null for an empty view.
@@ -140,7 +149,8 @@ Result<bool> Stmt::step() {
   std::string msg = fmt::format("sqlite step: {} (\"{}\")", sqlite3_errmsg(db_),
                                 std::string_view(sqlite3_sql(stmt_)).substr(0, 80));
   reset();
-  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) return already_exists(msg);
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return already_exists(msg);
   if ((ext & 0xff) == SQLITE_CONSTRAINT) return failed_precondition(msg);
   if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB) return data_loss(msg);
   return internal_error(msg);
@@ -160,11 +170,13 @@ std::int64_t Stmt::column_int(int col) const { return sqlite3_column_int64(stmt_
 double Stmt::column_double(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string_view Stmt::column_text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string_view();
 }
 std::string_view Stmt::column_blob(int col) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string_view();
 }
 
 Result<Tx> Tx::begin(Db& db) {

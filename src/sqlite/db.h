@@ -20,16 +20,17 @@ namespace consentric::sqlite {
 class Stmt;
 
 struct OpenOptions {
-  bool create = false;        // create the file if missing (else NotFound)
+  bool create = false;  // create the file if missing (else NotFound)
   bool read_only = false;
-  bool durable = true;        // synchronous=FULL; false: NORMAL (WAL keeps it consistent)
+  bool durable = true;  // synchronous=FULL; false: NORMAL (WAL keeps it consistent)
 };
 
 class Db {
  public:
   // Opens with the pragmas every connection of ours needs: WAL, foreign keys, secure_delete,
   // temp tables in memory (no plaintext temp files), a busy timeout and a 64 MiB cache.
-  static Result<std::unique_ptr<Db>> open(const std::filesystem::path& path, const OpenOptions& options);
+  static Result<std::unique_ptr<Db>> open(const std::filesystem::path& path,
+                                          const OpenOptions& options);
 
   ~Db();
   Db(const Db&) = delete;
@@ -84,11 +85,12 @@ class Stmt {
   void reset();
 
   bool is_null(int col) const;
-  int column_type(int col) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
+  int column_type(
+      int col) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL
   std::int64_t column_int(int col) const;
   double column_double(int col) const;
-  std::string_view column_text(int col) const;   // valid until the next step/reset
-  std::string_view column_blob(int col) const;   // valid until the next step/reset
+  std::string_view column_text(int col) const;  // valid until the next step/reset
+  std::string_view column_blob(int col) const;  // valid until the next step/reset
 
  private:
   friend class Db;

@@ -46,7 +46,12 @@ TEST(Stmt, BindsAndReadsEveryType) {
   auto db = std::move(Db::open(dir / "a.db", {.create = true})).value();
   ASSERT_OK(db->exec("CREATE TABLE t(i, d, s, b, n)"));
   auto ins = std::move(db->prepare("INSERT INTO t VALUES (?,?,?,?,?)")).value();
-  ASSERT_OK(ins.bind(1, std::int64_t{-5}).bind(2, 2.5).bind_text(3, "text").bind_blob(4, std::string("\0\1", 2)).bind_null(5).run());
+  ASSERT_OK(ins.bind(1, std::int64_t{-5})
+                .bind(2, 2.5)
+                .bind_text(3, "text")
+                .bind_blob(4, std::string("\0\1", 2))
+                .bind_null(5)
+                .run());
   auto sel = std::move(db->prepare("SELECT i, d, s, b, n FROM t")).value();
   ASSERT_TRUE(*sel.step());
   EXPECT_EQ(sel.column_int(0), -5);

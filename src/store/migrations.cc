@@ -132,7 +132,8 @@ CREATE TABLE imports(
 )sql";
 
 constexpr std::array kMigrations = {
-    Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression", kV1},
+    Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
+              kV1},
 };
 
 }  // namespace

@@ -9,7 +9,8 @@ using ::consentric::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(ProfileDoc, EncodesInOrderAndDecodes) {
-  const FieldValues values = {{"name", std::string("Ann \"A\"\n")}, {"age", std::int64_t{41}}, {"score", 0.25}};
+  const FieldValues values = {
+      {"name", std::string("Ann \"A\"\n")}, {"age", std::int64_t{41}}, {"score", 0.25}};
   const std::string json = encode_fields(values);
   EXPECT_EQ(json, R"({"name":"Ann \"A\"\n","age":41,"score":0.25})");
   auto decoded = decode_fields(json);
@@ -24,12 +25,15 @@ TEST(ProfileDoc, EncodesInOrderAndDecodes) {
 
 TEST(ProfileDoc, ControlCharactersAreEscaped) {
   std::string out;
-  append_json_string(&out, std::string("a\x01" "b", 3));
+  append_json_string(&out, std::string("a\x01"
+                                       "b",
+                                       3));
   EXPECT_EQ(out, "\"a\\u0001b\"");
 }
 
 TEST(ProfileDoc, CorruptTextIsDataLoss) {
-  EXPECT_THAT(decode_fields("[1,2]"), StatusIs(StatusCode::kDataLoss, HasSubstr("not a JSON object")));
+  EXPECT_THAT(decode_fields("[1,2]"),
+              StatusIs(StatusCode::kDataLoss, HasSubstr("not a JSON object")));
   EXPECT_THAT(decode_fields(R"({"a":[1]})"), StatusIs(StatusCode::kDataLoss, HasSubstr("\"a\"")));
 }
 

@@ -1,8 +1,8 @@
 #include "store/sqlite_store.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "crypto/keys.h"
 #include "sqlite/db.h"
@@ -16,13 +16,31 @@ using sqlite::Stmt;
 
 // Every statement the store runs, prepared once on first use.
 enum class Q : std::size_t {
-  kCreateSubject, kSubject, kFindSubject, kIdentifierStatus, kAddIdentifier, kDropIdentifiers, kTouchSubject,
-  kProfile, kPutProfile,
-  kEventTypeId, kInsertEventType, kInsertEvent,
-  kUpsertFeatures, kUpsertFeatureCount, kFeatures, kFeatureCounts,
-  kAppendConsent, kPutConsentState, kConsentState, kConsentHistory, kHasConsentEntry,
-  kIsSuppressed, kSuppress,
-  kLastAudit, kAppendAudit,
+  kCreateSubject,
+  kSubject,
+  kFindSubject,
+  kIdentifierStatus,
+  kAddIdentifier,
+  kDropIdentifiers,
+  kTouchSubject,
+  kProfile,
+  kPutProfile,
+  kEventTypeId,
+  kInsertEventType,
+  kInsertEvent,
+  kUpsertFeatures,
+  kUpsertFeatureCount,
+  kFeatures,
+  kFeatureCounts,
+  kAppendConsent,
+  kPutConsentState,
+  kConsentState,
+  kConsentHistory,
+  kHasConsentEntry,
+  kIsSuppressed,
+  kSuppress,
+  kLastAudit,
+  kAppendAudit,
   kCount
 };
 
@@ -36,13 +54,17 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "DELETE FROM identifiers WHERE subject_id = ?1 AND field = ?2",
     "UPDATE subjects SET updated_at = ?2 WHERE subject_id = ?1",
     "SELECT plain, sealed, updated_at FROM profiles WHERE subject_id = ?1",
-    "INSERT OR REPLACE INTO profiles(subject_id, plain, sealed, updated_at) VALUES (?1, ?2, ?3, ?4)",
+    "INSERT OR REPLACE INTO profiles(subject_id, plain, sealed, updated_at) VALUES (?1, ?2, ?3, "
+    "?4)",
     "SELECT type_id FROM event_types WHERE name = ?1",
     "INSERT INTO event_types(name) VALUES (?1)",
-    "INSERT OR IGNORE INTO events(subject_id, ts, dedup, type_id, props, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    "INSERT INTO features(subject_id, first_seen, last_seen, event_count, last_purchase, frequency, monetary) "
+    "INSERT OR IGNORE INTO events(subject_id, ts, dedup, type_id, props, sealed) VALUES (?1, ?2, "
+    "?3, ?4, ?5, ?6)",
+    "INSERT INTO features(subject_id, first_seen, last_seen, event_count, last_purchase, "
+    "frequency, monetary) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(subject_id) DO UPDATE SET "
-    "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
+    "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, "
+    "excluded.last_seen), "
     "event_count = event_count + excluded.event_count, "
     "last_purchase = CASE WHEN excluded.last_purchase IS NULL THEN last_purchase "
     "  WHEN last_purchase IS NULL THEN excluded.last_purchase "
@@ -51,24 +73,34 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "INSERT INTO feature_counts(subject_id, type_id, count, last_ts) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT(subject_id, type_id) DO UPDATE SET count = count + excluded.count, "
     "last_ts = max(last_ts, excluded.last_ts)",
-    "SELECT first_seen, last_seen, event_count, last_purchase, frequency, monetary FROM features WHERE subject_id = ?1",
+    "SELECT first_seen, last_seen, event_count, last_purchase, frequency, monetary FROM features "
+    "WHERE subject_id = ?1",
     "SELECT type_id, count, last_ts FROM feature_counts WHERE subject_id = ?1 ORDER BY type_id",
-    "INSERT INTO consent_ledger(subject_id, purpose, action, ts, recorded_at, source, method, notice_version, "
+    "INSERT INTO consent_ledger(subject_id, purpose, action, ts, recorded_at, source, method, "
+    "notice_version, "
     "notice_hash, proof, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     // The state follows the ledger entry with the latest time; a late-arriving older entry does
     // not overwrite a newer decision.
-    "INSERT INTO consent_state(subject_id, purpose, granted, ts, notice_version, expires_at, entry_id) "
+    "INSERT INTO consent_state(subject_id, purpose, granted, ts, notice_version, expires_at, "
+    "entry_id) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(subject_id, purpose) DO UPDATE SET "
     "granted = excluded.granted, ts = excluded.ts, notice_version = excluded.notice_version, "
-    "expires_at = excluded.expires_at, entry_id = excluded.entry_id WHERE excluded.ts >= consent_state.ts",
-    "SELECT granted, ts, notice_version, expires_at, entry_id FROM consent_state WHERE subject_id = ?1 AND purpose = ?2",
-    "SELECT entry_id, purpose, action, ts, recorded_at, source, method, notice_version, notice_hash, proof, "
+    "expires_at = excluded.expires_at, entry_id = excluded.entry_id WHERE excluded.ts >= "
+    "consent_state.ts",
+    "SELECT granted, ts, notice_version, expires_at, entry_id FROM consent_state WHERE subject_id "
+    "= ?1 AND purpose = ?2",
+    "SELECT entry_id, purpose, action, ts, recorded_at, source, method, notice_version, "
+    "notice_hash, proof, "
     "expires_at FROM consent_ledger WHERE subject_id = ?1 ORDER BY ts, entry_id",
-    "SELECT 1 FROM consent_ledger WHERE subject_id = ?1 AND purpose = ?2 AND ts = ?3 AND action = ?4 AND source = ?5",
+    "SELECT 1 FROM consent_ledger WHERE subject_id = ?1 AND purpose = ?2 AND ts = ?3 AND action = "
+    "?4 AND source = ?5",
     "SELECT 1 FROM suppression WHERE blind_index = ?1",
-    "INSERT OR IGNORE INTO suppression(blind_index, field, reason, added_at) VALUES (?1, ?2, ?3, ?4)",
-    "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-    "INSERT INTO audit_log(seq, ts, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT OR IGNORE INTO suppression(blind_index, field, reason, added_at) VALUES (?1, ?2, ?3, "
+    "?4)",
+    "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq "
+    "DESC LIMIT 1",
+    "INSERT INTO audit_log(seq, ts, actor, action, subject, detail, prev_hash, hash) VALUES (?1, "
+    "?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 AuditRecord read_audit(const Stmt& s) {
@@ -89,16 +121,18 @@ class SqliteStore final : public Store {
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
   Status migrate() {
-    CONSENTRIC_RETURN_IF_ERROR(db_->exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
-        "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t current,
-                                db_->query_int("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    CONSENTRIC_RETURN_IF_ERROR(
+        db_->exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+                  "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        std::int64_t current,
+        db_->query_int("SELECT coalesce(max(version), 0) FROM schema_migrations"));
     const auto all = sqlite_migrations();
     if (!all.empty() && current > all.back().version) {
-      return failed_precondition(fmt::format(
-          "the store has schema version {}, newer than this consentric knows ({}); upgrade consentric",
-          current, all.back().version));
+      return failed_precondition(
+          fmt::format("the store has schema version {}, newer than this consentric knows ({}); "
+                      "upgrade consentric",
+                      current, all.back().version));
     }
     const UnixSeconds now = make_system_clock()->now();
     for (const Migration& m : all) {
@@ -106,9 +140,11 @@ class SqliteStore final : public Store {
       CONSENTRIC_ASSIGN_OR_RETURN(sqlite::Tx tx, sqlite::Tx::begin(*db_));
       Status s = db_->exec(m.sql);
       if (!s.ok()) return s.with_context(fmt::format("migration {}", m.version));
-      CONSENTRIC_ASSIGN_OR_RETURN(Stmt ins, db_->prepare(
-          "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?1, ?2, ?3)"));
-      CONSENTRIC_RETURN_IF_ERROR(ins.bind(1, m.version).bind_text(2, m.description).bind(3, now).run());
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt ins,
+                                  db_->prepare("INSERT INTO schema_migrations(version, "
+                                               "description, applied_at) VALUES (?1, ?2, ?3)"));
+      CONSENTRIC_RETURN_IF_ERROR(
+          ins.bind(1, m.version).bind_text(2, m.description).bind(3, now).run());
       CONSENTRIC_RETURN_IF_ERROR(tx.commit());
     }
     return Status();
@@ -133,13 +169,15 @@ class SqliteStore final : public Store {
   }
 
   Result<int> schema_version() override {
-    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t v, db_->query_int("SELECT max(version) FROM schema_migrations"));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t v,
+                                db_->query_int("SELECT max(version) FROM schema_migrations"));
     return static_cast<int>(v);
   }
 
   Status set_meta(std::string_view key, std::string_view value) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("INSERT INTO meta(key, value) VALUES (?1, ?2) ON "
+                                             "CONFLICT(key) DO UPDATE SET value = excluded.value"));
     return s.bind_text(1, key).bind_text(2, value).run();
   }
   Result<std::optional<std::string>> meta(std::string_view key) override {
@@ -151,13 +189,14 @@ class SqliteStore final : public Store {
   }
 
   Status put_config(std::string_view yaml, std::string_view hash_hex, UnixSeconds at) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "INSERT INTO config_versions(yaml, hash, applied_at) VALUES (?1, ?2, ?3)"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s,
+        db_->prepare("INSERT INTO config_versions(yaml, hash, applied_at) VALUES (?1, ?2, ?3)"));
     return s.bind_text(1, yaml).bind_text(2, hash_hex).bind(3, at).run();
   }
   Result<std::string> current_config() override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "SELECT yaml FROM config_versions ORDER BY version DESC LIMIT 1"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT yaml FROM config_versions ORDER BY version DESC LIMIT 1"));
     CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
     if (!row) return not_found("the store holds no configuration");
     return std::string(s.column_text(0));
@@ -179,7 +218,8 @@ class SqliteStore final : public Store {
     s->bind(1, id);
     CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
     if (!row) return std::optional<SubjectRow>();
-    SubjectRow r{s->column_int(0), std::string(s->column_text(1)), s->column_int(2), s->column_int(3)};
+    SubjectRow r{s->column_int(0), std::string(s->column_text(1)), s->column_int(2),
+                 s->column_int(3)};
     s->reset();
     return std::optional<SubjectRow>(std::move(r));
   }
@@ -207,12 +247,14 @@ class SqliteStore final : public Store {
     return status;
   }
 
-  Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) override {
+  Status add_identifier(SubjectId subject, std::string_view blind_index,
+                        std::string_view field) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAddIdentifier));
     return s->bind_blob(1, blind_index).bind(2, subject).bind_text(3, field).run();
   }
 
-  Status replace_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) override {
+  Status replace_identifier(SubjectId subject, std::string_view blind_index,
+                            std::string_view field) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * drop, stmt(Q::kDropIdentifiers));
     CONSENTRIC_RETURN_IF_ERROR(drop->bind(1, subject).bind_text(2, field).run());
     return add_identifier(subject, blind_index, field);
@@ -236,8 +278,10 @@ class SqliteStore final : public Store {
   Status put_profile(SubjectId subject, const ProfileRow& p) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutProfile));
     s->bind(1, subject).bind_text(2, p.plain);
-    if (p.sealed.empty()) s->bind_null(3);
-    else s->bind_blob(3, p.sealed);
+    if (p.sealed.empty())
+      s->bind_null(3);
+    else
+      s->bind_blob(3, p.sealed);
     return s->bind(4, p.updated_at).run();
   }
 
@@ -258,8 +302,10 @@ class SqliteStore final : public Store {
   Result<bool> insert_event(const EventRow& e) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kInsertEvent));
     s->bind(1, e.subject).bind(2, e.ts).bind(3, e.dedup).bind(4, e.type_id).bind_text(5, e.props);
-    if (e.sealed.empty()) s->bind_null(6);
-    else s->bind_blob(6, e.sealed);
+    if (e.sealed.empty())
+      s->bind_null(6);
+    else
+      s->bind_blob(6, e.sealed);
     CONSENTRIC_RETURN_IF_ERROR(s->run());
     return db_->changes() > 0;
   }
@@ -267,12 +313,15 @@ class SqliteStore final : public Store {
   Status apply_features(const FeatureDelta& d) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kUpsertFeatures));
     s->bind(1, d.subject).bind(2, d.first_seen).bind(3, d.last_seen).bind(4, d.events);
-    if (d.last_purchase) s->bind(5, *d.last_purchase);
-    else s->bind_null(5);
+    if (d.last_purchase)
+      s->bind(5, *d.last_purchase);
+    else
+      s->bind_null(5);
     CONSENTRIC_RETURN_IF_ERROR(s->bind(6, d.purchases).bind(7, d.monetary).run());
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * c, stmt(Q::kUpsertFeatureCount));
     for (const auto& t : d.per_type) {
-      CONSENTRIC_RETURN_IF_ERROR(c->bind(1, d.subject).bind(2, t.type_id).bind(3, t.count).bind(4, t.last_ts).run());
+      CONSENTRIC_RETURN_IF_ERROR(
+          c->bind(1, d.subject).bind(2, t.type_id).bind(3, t.count).bind(4, t.last_ts).run());
     }
     return Status();
   }
@@ -304,22 +353,38 @@ class SqliteStore final : public Store {
   Result<std::int64_t> append_consent(const ConsentEntry& e) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAppendConsent));
     const bool grant = e.action == ConsentAction::kGrant;
-    s->bind(1, e.subject).bind_text(2, e.purpose).bind_text(3, grant ? "grant" : "withdraw").bind(4, e.ts)
-        .bind(5, e.recorded_at).bind_text(6, e.source).bind_text(7, e.method).bind_text(8, e.notice_version)
-        .bind_text(9, e.notice_hash).bind_text(10, e.proof);
-    if (e.expires_at) s->bind(11, *e.expires_at);
-    else s->bind_null(11);
+    s->bind(1, e.subject)
+        .bind_text(2, e.purpose)
+        .bind_text(3, grant ? "grant" : "withdraw")
+        .bind(4, e.ts)
+        .bind(5, e.recorded_at)
+        .bind_text(6, e.source)
+        .bind_text(7, e.method)
+        .bind_text(8, e.notice_version)
+        .bind_text(9, e.notice_hash)
+        .bind_text(10, e.proof);
+    if (e.expires_at)
+      s->bind(11, *e.expires_at);
+    else
+      s->bind_null(11);
     CONSENTRIC_RETURN_IF_ERROR(s->run());
     const std::int64_t entry_id = db_->last_insert_rowid();
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * st, stmt(Q::kPutConsentState));
-    st->bind(1, e.subject).bind_text(2, e.purpose).bind(3, grant ? 1 : 0).bind(4, e.ts).bind_text(5, e.notice_version);
-    if (e.expires_at) st->bind(6, *e.expires_at);
-    else st->bind_null(6);
+    st->bind(1, e.subject)
+        .bind_text(2, e.purpose)
+        .bind(3, grant ? 1 : 0)
+        .bind(4, e.ts)
+        .bind_text(5, e.notice_version);
+    if (e.expires_at)
+      st->bind(6, *e.expires_at);
+    else
+      st->bind_null(6);
     CONSENTRIC_RETURN_IF_ERROR(st->bind(7, entry_id).run());
     return entry_id;
   }
 
-  Result<std::optional<ConsentState>> consent_state(SubjectId subject, std::string_view purpose) override {
+  Result<std::optional<ConsentState>> consent_state(SubjectId subject,
+                                                    std::string_view purpose) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kConsentState));
     s->bind(1, subject).bind_text(2, purpose);
     CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
@@ -362,8 +427,9 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<PurposeConsentCount>> consent_counts() override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "SELECT purpose, sum(granted), sum(1 - granted) FROM consent_state GROUP BY purpose ORDER BY purpose"));
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("SELECT purpose, sum(granted), sum(1 - granted) FROM "
+                                             "consent_state GROUP BY purpose ORDER BY purpose"));
     std::vector<PurposeConsentCount> out;
     while (true) {
       CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
@@ -375,8 +441,11 @@ class SqliteStore final : public Store {
 
   Result<bool> has_consent_entry(const ConsentEntry& e) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kHasConsentEntry));
-    s->bind(1, e.subject).bind_text(2, e.purpose).bind(3, e.ts)
-        .bind_text(4, e.action == ConsentAction::kGrant ? "grant" : "withdraw").bind_text(5, e.source);
+    s->bind(1, e.subject)
+        .bind_text(2, e.purpose)
+        .bind(3, e.ts)
+        .bind_text(4, e.action == ConsentAction::kGrant ? "grant" : "withdraw")
+        .bind_text(5, e.source);
     CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
     s->reset();
     return row;
@@ -407,13 +476,21 @@ class SqliteStore final : public Store {
 
   Status append_audit(const AuditRecord& r) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kAppendAudit));
-    return s->bind(1, r.seq).bind(2, r.ts).bind_text(3, r.actor).bind_text(4, r.action).bind_text(5, r.subject)
-        .bind_text(6, r.detail).bind_blob(7, r.prev_hash).bind_blob(8, r.hash).run();
+    return s->bind(1, r.seq)
+        .bind(2, r.ts)
+        .bind_text(3, r.actor)
+        .bind_text(4, r.action)
+        .bind_text(5, r.subject)
+        .bind_text(6, r.detail)
+        .bind_blob(7, r.prev_hash)
+        .bind_blob(8, r.hash)
+        .run();
   }
 
   Status scan_audit(const std::function<Status(const AuditRecord&)>& fn) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq"));
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("SELECT seq, ts, actor, action, subject, detail, "
+                                             "prev_hash, hash FROM audit_log ORDER BY seq"));
     while (true) {
       CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) return Status();
@@ -422,12 +499,23 @@ class SqliteStore final : public Store {
   }
 
   Status record_import(const ImportRecord& r) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(
-        "INSERT INTO imports(kind, file, hash, started_at, finished_at, rows, inserted, updated, unchanged, "
-        "rejected, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    return s.bind_text(1, r.kind).bind_text(2, r.file).bind_text(3, r.sha256).bind(4, r.started_at)
-        .bind(5, r.finished_at).bind(6, r.rows).bind(7, r.inserted).bind(8, r.updated).bind(9, r.unchanged)
-        .bind(10, r.rejected).bind(11, r.suppressed).run();
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(
+                    "INSERT INTO imports(kind, file, hash, started_at, finished_at, rows, "
+                    "inserted, updated, unchanged, "
+                    "rejected, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+    return s.bind_text(1, r.kind)
+        .bind_text(2, r.file)
+        .bind_text(3, r.sha256)
+        .bind(4, r.started_at)
+        .bind(5, r.finished_at)
+        .bind(6, r.rows)
+        .bind(7, r.inserted)
+        .bind(8, r.updated)
+        .bind(9, r.unchanged)
+        .bind(10, r.rejected)
+        .bind(11, r.suppressed)
+        .run();
   }
 
   Result<StoreCounts> counts() override {
@@ -468,8 +556,8 @@ class SqliteStore final : public Store {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
                                                  const SqliteStoreOptions& options) {
-  CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
-                              Db::open(path, {.create = options.create, .durable = options.durable}));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::open(path, {.create = options.create,
+                                                                      .durable = options.durable}));
   auto store = std::make_unique<SqliteStore>(std::move(db));
   CONSENTRIC_RETURN_IF_ERROR(store->migrate());
   return std::unique_ptr<Store>(std::move(store));

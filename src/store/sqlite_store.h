@@ -8,8 +8,8 @@
 namespace consentric {
 
 struct SqliteStoreOptions {
-  bool create = false;   // create the file (a new store); else it must exist
-  bool durable = true;   // synchronous=FULL; false trades the last commits on power loss for speed
+  bool create = false;  // create the file (a new store); else it must exist
+  bool durable = true;  // synchronous=FULL; false trades the last commits on power loss for speed
 };
 
 // Opens (or creates) the SQLite store at `path` and applies pending migrations.

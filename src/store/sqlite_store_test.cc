@@ -44,7 +44,8 @@ TEST_F(SqliteStoreTest, IdentifiersAreUnique) {
   auto b = *store_->create_subject(1);
   EXPECT_NE(a.pseudonym, b.pseudonym);
   ASSERT_OK(store_->add_identifier(a.id, "idx", "email"));
-  EXPECT_THAT(store_->add_identifier(b.id, "idx", "email"), StatusIs(StatusCode::kAlreadyExists, HasSubstr("UNIQUE")));
+  EXPECT_THAT(store_->add_identifier(b.id, "idx", "email"),
+              StatusIs(StatusCode::kAlreadyExists, HasSubstr("UNIQUE")));
   ASSERT_OK(store_->commit());
   EXPECT_EQ(**store_->find_subject("idx"), a.id);
 }
@@ -68,13 +69,22 @@ TEST_F(SqliteStoreTest, EventsDeduplicateAndFeaturesAccumulate) {
   auto s = *store_->create_subject(1);
   const std::int64_t purchase = *store_->event_type_id("purchase");
   EXPECT_EQ(*store_->event_type_id("purchase"), purchase);
-  EventRow e{.subject = s.id, .ts = 500, .dedup = 7, .type_id = purchase, .props = R"({"amount":10})"};
+  EventRow e{
+      .subject = s.id, .ts = 500, .dedup = 7, .type_id = purchase, .props = R"({"amount":10})"};
   EXPECT_TRUE(*store_->insert_event(e));
   EXPECT_FALSE(*store_->insert_event(e));
-  ASSERT_OK(store_->apply_features({.subject = s.id, .first_seen = 500, .last_seen = 500, .events = 1,
-                                    .last_purchase = 500, .purchases = 1, .monetary = 10,
+  ASSERT_OK(store_->apply_features({.subject = s.id,
+                                    .first_seen = 500,
+                                    .last_seen = 500,
+                                    .events = 1,
+                                    .last_purchase = 500,
+                                    .purchases = 1,
+                                    .monetary = 10,
                                     .per_type = {{purchase, 1, 500}}}));
-  ASSERT_OK(store_->apply_features({.subject = s.id, .first_seen = 100, .last_seen = 300, .events = 2,
+  ASSERT_OK(store_->apply_features({.subject = s.id,
+                                    .first_seen = 100,
+                                    .last_seen = 300,
+                                    .events = 2,
                                     .per_type = {{purchase, 2, 300}}}));
   ASSERT_OK(store_->commit());
   auto f = **store_->features(s.id);
@@ -92,8 +102,14 @@ TEST_F(SqliteStoreTest, EventsDeduplicateAndFeaturesAccumulate) {
 TEST_F(SqliteStoreTest, ConsentStateFollowsLatestEntryAndLedgerIsAppendOnly) {
   ASSERT_OK(store_->begin());
   auto s = *store_->create_subject(1);
-  ConsentEntry grant{.subject = s.id, .purpose = "segmentation", .action = ConsentAction::kGrant, .ts = 200,
-                     .recorded_at = 300, .source = "web_form", .method = "checkbox", .notice_version = "v1"};
+  ConsentEntry grant{.subject = s.id,
+                     .purpose = "segmentation",
+                     .action = ConsentAction::kGrant,
+                     .ts = 200,
+                     .recorded_at = 300,
+                     .source = "web_form",
+                     .method = "checkbox",
+                     .notice_version = "v1"};
   ConsentEntry older_withdraw = grant;
   older_withdraw.action = ConsentAction::kWithdraw;
   older_withdraw.ts = 100;

@@ -41,10 +41,10 @@ struct SubjectRow {
 struct EventRow {
   SubjectId subject = 0;
   UnixSeconds ts = 0;
-  std::int64_t dedup = 0;   // content hash: the same event imported twice is stored once
+  std::int64_t dedup = 0;  // content hash: the same event imported twice is stored once
   std::int64_t type_id = 0;
-  std::string props;        // non-pii properties as compact JSON
-  std::string sealed;       // pii properties, sealed JSON; empty when none
+  std::string props;   // non-pii properties as compact JSON
+  std::string sealed;  // pii properties, sealed JSON; empty when none
 };
 
 // Increments to a subject's feature row, applied at ingest (DESIGN.md "Storage").
@@ -64,16 +64,8 @@ struct FeatureDelta {
   std::vector<TypeCount> per_type;
 };
 
-struct FeatureRow {
-  SubjectId subject = 0;
-  UnixSeconds first_seen = 0;
-  UnixSeconds last_seen = 0;
-  std::int64_t events = 0;
-  std::optional<UnixSeconds> last_purchase;
-  std::int64_t purchases = 0;
-  double monetary = 0;
-  std::vector<FeatureDelta::TypeCount> per_type;
-};
+// A subject's stored feature row has the same shape as the increments applied to it.
+using FeatureRow = FeatureDelta;
 
 enum class ConsentAction { kGrant, kWithdraw };
 
@@ -82,13 +74,13 @@ struct ConsentEntry {
   SubjectId subject = 0;
   std::string purpose;
   ConsentAction action = ConsentAction::kGrant;
-  UnixSeconds ts = 0;            // when the person acted
-  UnixSeconds recorded_at = 0;   // when we recorded it
-  std::string source;            // web_form, api, import, tcf, gpc, ...
-  std::string method;            // checkbox, form, banner, ...
+  UnixSeconds ts = 0;           // when the person acted
+  UnixSeconds recorded_at = 0;  // when we recorded it
+  std::string source;           // web_form, api, import, tcf, gpc, ...
+  std::string method;           // checkbox, form, banner, ...
   std::string notice_version;
-  std::string notice_hash;       // hex BLAKE2b of the exact notice text shown, when known
-  std::string proof;             // JSON: form id, TC string, IP prefix, user agent, ...
+  std::string notice_hash;  // hex BLAKE2b of the exact notice text shown, when known
+  std::string proof;        // JSON: form id, TC string, IP prefix, user agent, ...
   std::optional<UnixSeconds> expires_at;
 };
 
@@ -103,7 +95,7 @@ struct ConsentState {
 };
 
 struct AuditRecord {
-  std::int64_t seq = 0;   // 1, 2, 3, ... without gaps
+  std::int64_t seq = 0;  // 1, 2, 3, ... without gaps
   UnixSeconds ts = 0;
   std::string actor;
   std::string action;     // e.g. "import.profiles", "store.init"
@@ -114,9 +106,9 @@ struct AuditRecord {
 };
 
 struct ImportRecord {
-  std::string kind;   // profiles, events, consents
-  std::string file;   // base name only
-  std::string sha256; // hex BLAKE2b-256 of the file
+  std::string kind;    // profiles, events, consents
+  std::string file;    // base name only
+  std::string sha256;  // hex BLAKE2b-256 of the file
   UnixSeconds started_at = 0;
   UnixSeconds finished_at = 0;
   std::int64_t rows = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, suppressed = 0;
@@ -172,9 +164,11 @@ class Store {
   };
   virtual Result<IdentifierStatus> identifier_status(std::string_view blind_index) = 0;
   // AlreadyExists when the index belongs to another subject.
-  virtual Status add_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
+  virtual Status add_identifier(SubjectId subject, std::string_view blind_index,
+                                std::string_view field) = 0;
   // Makes `blind_index` the subject's only identifier for `field` (an email that changed).
-  virtual Status replace_identifier(SubjectId subject, std::string_view blind_index, std::string_view field) = 0;
+  virtual Status replace_identifier(SubjectId subject, std::string_view blind_index,
+                                    std::string_view field) = 0;
   virtual Status touch_subject(SubjectId subject, UnixSeconds now) = 0;
 
   // Profiles: one row per subject, replaced whole.
@@ -189,7 +183,8 @@ class Store {
 
   // Consent ledger (append-only) and the current state kept in step with it.
   virtual Result<std::int64_t> append_consent(const ConsentEntry& entry) = 0;
-  virtual Result<std::optional<ConsentState>> consent_state(SubjectId subject, std::string_view purpose) = 0;
+  virtual Result<std::optional<ConsentState>> consent_state(SubjectId subject,
+                                                            std::string_view purpose) = 0;
   virtual Result<std::vector<ConsentEntry>> consent_history(SubjectId subject) = 0;
   virtual Result<std::vector<PurposeConsentCount>> consent_counts() = 0;
   // True when the ledger already holds this decision (same subject, purpose, action, time, source).
@@ -197,8 +192,8 @@ class Store {
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
-  virtual Status suppress(std::string_view blind_index, std::string_view field, std::string_view reason,
-                          UnixSeconds now) = 0;
+  virtual Status suppress(std::string_view blind_index, std::string_view field,
+                          std::string_view reason, UnixSeconds now) = 0;
 
   // Audit chain rows; the chain itself (hashing, verification) is the audit module's.
   virtual Result<std::optional<AuditRecord>> last_audit() = 0;

@@ -1,9 +1,9 @@
 #include "store/store_dir.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "store/sqlite_store.h"
 
@@ -37,18 +37,19 @@ KeyChoice choose_key(const fs::path& dir, const StoreDirOptions& options) {
 Result<crypto::SecretKey> load_key(const KeyChoice& choice) {
   if (choice.env_text) {
     auto key = crypto::decode_master_key(*choice.env_text);
-    if (!key.ok()) return unauthenticated(fmt::format("CONSENTRIC_MASTER_KEY: {}", key.status().message()));
+    if (!key.ok())
+      return unauthenticated(fmt::format("CONSENTRIC_MASTER_KEY: {}", key.status().message()));
     return key;
   }
   auto key = crypto::read_master_key_file(choice.file);
   if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
-    return unauthenticated(fmt::format(
-        "no master key: {} does not exist; set CONSENTRIC_MASTER_KEY or CONSENTRIC_KEY_FILE, or pass --key-file",
-        choice.file.string()));
+    return unauthenticated(
+        fmt::format("no master key: {} does not exist; set CONSENTRIC_MASTER_KEY or "
+                    "CONSENTRIC_KEY_FILE, or pass --key-file",
+                    choice.file.string()));
   }
   return key;
 }
-
 
 // Removes the files init created when it fails part-way, so a retry starts clean.
 class CreatedFiles {
@@ -72,8 +73,9 @@ class CreatedFiles {
 
 }  // namespace
 
-Result<StoreDir> init_store_dir(const fs::path& dir, std::string_view config_yaml, std::string_view config_name,
-                                UnixSeconds now, const StoreDirOptions& options) {
+Result<StoreDir> init_store_dir(const fs::path& dir, std::string_view config_yaml,
+                                std::string_view config_name, UnixSeconds now,
+                                const StoreDirOptions& options) {
   CONSENTRIC_ASSIGN_OR_RETURN(Config config, parse_config(config_yaml, config_name));
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -101,14 +103,18 @@ Result<StoreDir> init_store_dir(const fs::path& dir, std::string_view config_yam
   }
 
   created.add(dir / kKeyRingFileName);
-  CONSENTRIC_ASSIGN_OR_RETURN(out.keyring, crypto::KeyRing::create(dir / kKeyRingFileName, out.master));
+  CONSENTRIC_ASSIGN_OR_RETURN(out.keyring,
+                              crypto::KeyRing::create(dir / kKeyRingFileName, out.master));
   created.add(dir / kDataFileName);
-  CONSENTRIC_ASSIGN_OR_RETURN(out.store, open_sqlite_store(dir / kDataFileName,
-                                                           {.create = true, .durable = options.durable}));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      out.store,
+      open_sqlite_store(dir / kDataFileName, {.create = true, .durable = options.durable}));
   CONSENTRIC_RETURN_IF_ERROR(out.store->begin());
-  CONSENTRIC_RETURN_IF_ERROR(out.store->set_meta("store_id", crypto::to_hex(crypto::random_bytes(16))));
+  CONSENTRIC_RETURN_IF_ERROR(
+      out.store->set_meta("store_id", crypto::to_hex(crypto::random_bytes(16))));
   CONSENTRIC_RETURN_IF_ERROR(out.store->set_meta("created_at", format_timestamp(now)));
-  CONSENTRIC_RETURN_IF_ERROR(out.store->put_config(config_yaml, crypto::to_hex(crypto::hash256(config_yaml)), now));
+  CONSENTRIC_RETURN_IF_ERROR(
+      out.store->put_config(config_yaml, crypto::to_hex(crypto::hash256(config_yaml)), now));
   CONSENTRIC_RETURN_IF_ERROR(out.store->commit());
   out.config = std::move(config);
   out.indexer = std::make_unique<crypto::BlindIndexer>(out.master);
@@ -127,15 +133,16 @@ Result<StoreDir> open_store_dir(const fs::path& dir, const StoreDirOptions& opti
   const KeyChoice choice = choose_key(dir, options);
   CONSENTRIC_ASSIGN_OR_RETURN(out.master, load_key(choice));
   out.key_file = choice.file;
-  CONSENTRIC_ASSIGN_OR_RETURN(out.keyring,
-                              crypto::KeyRing::open(dir / kKeyRingFileName, out.master, options.durable));
-  CONSENTRIC_ASSIGN_OR_RETURN(out.store, open_sqlite_store(dir / kDataFileName,
-                                                           {.create = false, .durable = options.durable}));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      out.keyring, crypto::KeyRing::open(dir / kKeyRingFileName, out.master, options.durable));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      out.store,
+      open_sqlite_store(dir / kDataFileName, {.create = false, .durable = options.durable}));
   CONSENTRIC_ASSIGN_OR_RETURN(std::string yaml, out.store->current_config());
   auto config = parse_config(yaml, "the store's consentric.yaml");
   if (!config.ok()) {
-    return data_loss(fmt::format("the configuration stored in {} no longer parses: {}", dir.string(),
-                                 config.status().message()));
+    return data_loss(fmt::format("the configuration stored in {} no longer parses: {}",
+                                 dir.string(), config.status().message()));
   }
   out.config = std::move(config).value();
   out.indexer = std::make_unique<crypto::BlindIndexer>(out.master);
@@ -146,7 +153,8 @@ Status apply_config(StoreDir& store_dir, std::string_view config_yaml, std::stri
                     UnixSeconds now) {
   CONSENTRIC_ASSIGN_OR_RETURN(Config config, parse_config(config_yaml, config_name));
   CONSENTRIC_RETURN_IF_ERROR(store_dir.store->begin());
-  Status s = store_dir.store->put_config(config_yaml, crypto::to_hex(crypto::hash256(config_yaml)), now);
+  Status s =
+      store_dir.store->put_config(config_yaml, crypto::to_hex(crypto::hash256(config_yaml)), now);
   if (!s.ok()) {
     store_dir.store->rollback();
     return s;

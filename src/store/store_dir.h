@@ -24,8 +24,9 @@ inline constexpr const char* kKeyRingFileName = "keyring.db";
 inline constexpr const char* kKeyFileName = "master.key";
 
 struct StoreDirOptions {
-  std::optional<std::filesystem::path> key_file;  // overrides CONSENTRIC_KEY_FILE and DIR/master.key
-  bool durable = true;                            // see SqliteStoreOptions
+  std::optional<std::filesystem::path>
+      key_file;         // overrides CONSENTRIC_KEY_FILE and DIR/master.key
+  bool durable = true;  // see SqliteStoreOptions
 };
 
 struct StoreDir {
@@ -48,7 +49,8 @@ Result<StoreDir> init_store_dir(const std::filesystem::path& dir, std::string_vi
 
 // Opens an existing store. FailedPrecondition when `dir` holds no store ("run consentric init"),
 // Unauthenticated when the key is missing or is not this store's.
-Result<StoreDir> open_store_dir(const std::filesystem::path& dir, const StoreDirOptions& options = {});
+Result<StoreDir> open_store_dir(const std::filesystem::path& dir,
+                                const StoreDirOptions& options = {});
 
 // Replaces the declaration in force (after validating it); every version is kept in the store.
 Status apply_config(StoreDir& store_dir, std::string_view config_yaml, std::string_view config_name,

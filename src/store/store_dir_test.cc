@@ -68,7 +68,8 @@ TEST(StoreDir, WrongOrMissingKeyIsRefused) {
               StatusIs(StatusCode::kUnauthenticated, HasSubstr("does not match")));
   EXPECT_THAT(open_store_dir(dir.path(), {.key_file = elsewhere / "missing.key"}),
               StatusIs(StatusCode::kUnauthenticated, HasSubstr("no master key")));
-  EXPECT_THAT(open_store_dir(elsewhere.path()), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("consentric init")));
+  EXPECT_THAT(open_store_dir(elsewhere.path()),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("consentric init")));
 }
 
 TEST(StoreDir, KeyFromEnvironmentWritesNoKeyFile) {
@@ -80,7 +81,8 @@ TEST(StoreDir, KeyFromEnvironmentWritesNoKeyFile) {
   ASSERT_OK(created);
   EXPECT_FALSE(std::filesystem::exists(dir / kKeyFileName));
   created->store.reset();
-  EXPECT_THAT(open_store_dir(dir.path()), StatusIs(StatusCode::kUnauthenticated, HasSubstr("no master key")));
+  EXPECT_THAT(open_store_dir(dir.path()),
+              StatusIs(StatusCode::kUnauthenticated, HasSubstr("no master key")));
   ::setenv("CONSENTRIC_MASTER_KEY", key.c_str(), 1);
   auto opened = open_store_dir(dir.path());
   ::unsetenv("CONSENTRIC_MASTER_KEY");

@@ -2,11 +2,11 @@
 
 // Test-only helpers: status matchers and a temporary folder that cleans up after itself.
 
-#include <filesystem>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
 
 #include "consentric/status.h"
 
@@ -14,7 +14,9 @@ namespace consentric::testing {
 
 inline const Status& get_status(const Status& s) { return s; }
 template <typename T>
-Status get_status(const Result<T>& r) { return r.status(); }
+Status get_status(const Result<T>& r) {
+  return r.status();
+}
 
 MATCHER(IsOk, "is OK") {
   const Status s = get_status(arg);
