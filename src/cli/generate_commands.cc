@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
@@ -146,7 +147,40 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
         if (!report.ok()) return report_error(report.status());
         fmt::print("   {}", render_import_report(*report));
       }
-      fmt::print("\n4. What the store holds now\n\n");
+      fmt::print("\n4. Bad input changes nothing: a file with two bad rows is refused whole\n");
+      const fs::path bad = data / "bad_profiles.csv";
+      {
+        std::ofstream out(bad, std::ios::binary | std::ios::trunc);
+        out << "customer_id,email,age,country\n"
+               "C90000001,new.lead@example.test,34,DE\n"
+               "C90000002,not-an-email,29,FR\n"
+               "C90000003,third.lead@example.test,forty,XX\n";
+      }
+      const std::int64_t before = sd->store->counts()->subjects;
+      ingest::ImportOptions bad_import;
+      bad_import.kind = ingest::ImportKind::kProfiles;
+      bad_import.file = bad;
+      bad_import.now = make_system_clock()->now();
+      auto refused = ingest::import_file(*sd, bad_import);
+      if (refused.ok()) return report_error(internal_error("the bad file was accepted"));
+      std::string message = refused.status().message();
+      for (std::size_t at = message.find('\n'); at != std::string::npos;
+           at = message.find('\n', at + 4)) {
+        message.replace(at, 1, "\n   ");
+      }
+      fmt::print("   {}\n", message);
+      fmt::print("   subjects before: {}, after: {}\n", with_thousands(before),
+                 with_thousands(sd->store->counts()->subjects));
+      ingest::ImportOptions again;
+      again.kind = ingest::ImportKind::kProfiles;
+      again.file = data / "profiles.csv";
+      again.now = make_system_clock()->now();
+      auto repeat = run_import(*sd, again, g);
+      if (!repeat.ok()) return report_error(repeat.status());
+      fmt::print("   importing profiles.csv again: {} unchanged, {} new\n",
+                 with_thousands(repeat->unchanged), with_thousands(repeat->inserted));
+
+      fmt::print("\n5. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
