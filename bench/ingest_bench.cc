@@ -8,13 +8,13 @@
 // --data DIR takes files in the layout `consentric generate` writes (consentric.yaml,
 // profiles.csv, events.ndjson). Prints one "name: value unit" line per figure (STYLE.md).
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "core/text.h"
 #include "ingest/importer.h"

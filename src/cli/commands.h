@@ -3,10 +3,11 @@
 // The consentric command's subcommands. Each add_* registers its commands on the app; the
 // chosen one sets Globals::run, which main() calls after parsing.
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "ingest/importer.h"
 #include "store/store_dir.h"

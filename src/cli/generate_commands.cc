@@ -1,8 +1,8 @@
 // consentric generate | quickstart
 
-#include <fmt/format.h>
-
 #include <fstream>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"

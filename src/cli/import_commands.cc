@@ -1,7 +1,6 @@
 // consentric import profiles|events|consents FILE
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"

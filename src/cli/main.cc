@@ -1,8 +1,8 @@
 // consentric: the command-line interface of the privacy-first customer analytics engine.
 
-#include <fmt/format.h>
-
 #include <cstdio>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/output.h"

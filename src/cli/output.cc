@@ -1,11 +1,12 @@
 #include "cli/output.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace consentric::cli {
 

@@ -1,10 +1,10 @@
 // consentric init | status | audit verify
 
-#include <fmt/format.h>
-
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
 #include "cli/commands.h"

@@ -1,7 +1,6 @@
 #include "cli/summary.h"
 
 #include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"

@@ -1,9 +1,9 @@
 #include "core/time.h"
 
-#include <fmt/format.h>
-
 #include <chrono>
 #include <cstdio>
+
+#include <fmt/format.h>
 
 namespace consentric {
 namespace {

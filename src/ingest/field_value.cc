@@ -1,8 +1,8 @@
 #include "ingest/field_value.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "core/text.h"
 #include "core/time.h"

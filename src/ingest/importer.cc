@@ -1,13 +1,13 @@
 #include "ingest/importer.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <future>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <fmt/format.h>
 
 #include "audit/audit_log.h"
 #include "core/text.h"

@@ -1,8 +1,8 @@
 #include "ingest/record_source.h"
 
-#include <fmt/format.h>
-
 #include <set>
+
+#include <fmt/format.h>
 
 #include "core/text.h"
 #include "ingest/csv_reader.h"

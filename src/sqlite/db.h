@@ -4,14 +4,14 @@
 // Stmt a prepared statement, Tx a transaction that rolls back unless committed. Every return
 // code is checked and turned into a Status. Not thread-safe: one Db per thread.
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <sqlite3.h>
 
 #include "consentric/status.h"
 

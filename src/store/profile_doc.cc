@@ -1,8 +1,8 @@
 #include "store/profile_doc.h"
 
-#include <fmt/format.h>
-
 #include <iterator>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace consentric {

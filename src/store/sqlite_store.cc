@@ -1,8 +1,8 @@
 #include "store/sqlite_store.h"
 
-#include <fmt/format.h>
-
 #include <array>
+
+#include <fmt/format.h>
 
 #include "crypto/keys.h"
 #include "sqlite/db.h"

@@ -1,9 +1,9 @@
 #include "store/store_dir.h"
 
-#include <fmt/format.h>
-
 #include <cstdlib>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "store/sqlite_store.h"
 

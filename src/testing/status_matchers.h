@@ -2,11 +2,11 @@
 
 // Test-only helpers: status matchers and a temporary folder that cleans up after itself.
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "consentric/status.h"
 
