@@ -296,6 +296,14 @@ TEST_F(ImporterTest, EventsKeepFeaturesCurrentAndSealPiiProperties) {
   EXPECT_DOUBLE_EQ(f.monetary, 30.0);
   EXPECT_EQ(*f.last_purchase, *parse_timestamp("2026-05-03T10:00:00Z"));
   EXPECT_EQ(f.per_type.size(), 2u);
+  // The pii property is sealed: its text is in no store file, in the WAL or after a checkpoint.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const char* file : {kDataFileName, "consentric.db-wal"}) {
+      EXPECT_EQ(read_file(dir_.path() / "store" / file).find("gift for my mother"), std::string::npos)
+          << file << " pass " << pass;
+    }
+    ASSERT_OK(sd_->store->checkpoint());
+  }
 }
 
 TEST_F(ImporterTest, ConsentsWriteTheLedgerAndAnAuditEntry) {
