@@ -102,6 +102,18 @@ class Stmt {
   bool needs_reset_ = false;
 };
 
+// Steps `s` once and, when a row comes back, reads it with `read(s)`; resets the statement
+// either way. For look-ups of at most one row.
+template <typename Read>
+auto read_one(Stmt& s, Read read) -> Result<std::optional<decltype(read(s))>> {
+  Result<bool> row = s.step();
+  if (!row.ok()) return row.status();
+  std::optional<decltype(read(s))> out;
+  if (*row) out = read(s);
+  s.reset();
+  return out;
+}
+
 // BEGIN IMMEDIATE on construction (via begin()); ROLLBACK in the destructor unless committed.
 class Tx {
  public:

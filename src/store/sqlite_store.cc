@@ -103,6 +103,8 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
+std::string read_text(const Stmt& s) { return std::string(s.column_text(0)); }
+
 AuditRecord read_audit(const Stmt& s) {
   AuditRecord r;
   r.seq = s.column_int(0);
@@ -183,9 +185,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> meta(std::string_view key) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare("SELECT value FROM meta WHERE key = ?1"));
     s.bind_text(1, key);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(s.column_text(0)));
+    return sqlite::read_one(s, read_text);
   }
 
   Status put_config(std::string_view yaml, std::string_view hash_hex, UnixSeconds at) override {
@@ -197,9 +197,9 @@ class SqliteStore final : public Store {
   Result<std::string> current_config() override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare("SELECT yaml FROM config_versions ORDER BY version DESC LIMIT 1"));
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) return not_found("the store holds no configuration");
-    return std::string(s.column_text(0));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::string> yaml, sqlite::read_one(s, read_text));
+    if (!yaml) return not_found("the store holds no configuration");
+    return *std::move(yaml);
   }
 
   Result<SubjectRow> create_subject(UnixSeconds now) override {
@@ -216,35 +216,29 @@ class SqliteStore final : public Store {
   Result<std::optional<SubjectRow>> subject(SubjectId id) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kSubject));
     s->bind(1, id);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) return std::optional<SubjectRow>();
-    SubjectRow r{s->column_int(0), std::string(s->column_text(1)), s->column_int(2),
-                 s->column_int(3)};
-    s->reset();
-    return std::optional<SubjectRow>(std::move(r));
+    return sqlite::read_one(*s, [](const Stmt& r) {
+      return SubjectRow{r.column_int(0), std::string(r.column_text(1)), r.column_int(2),
+                        r.column_int(3)};
+    });
   }
 
   Result<std::optional<SubjectId>> find_subject(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kFindSubject));
     s->bind_blob(1, blind_index);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    std::optional<SubjectId> id;
-    if (row) id = s->column_int(0);
-    s->reset();
-    return id;
+    return sqlite::read_one(*s, [](const Stmt& r) { return r.column_int(0); });
   }
 
   Result<IdentifierStatus> identifier_status(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIdentifierStatus));
     s->bind_blob(1, blind_index);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    IdentifierStatus status;
-    if (row) {
-      if (!s->is_null(0)) status.subject = s->column_int(0);
-      status.suppressed = s->column_int(1) != 0;
-    }
-    s->reset();
-    return status;
+    // The query always returns one row.
+    CONSENTRIC_ASSIGN_OR_RETURN(auto status, sqlite::read_one(*s, [](const Stmt& r) {
+                                  IdentifierStatus st;
+                                  if (!r.is_null(0)) st.subject = r.column_int(0);
+                                  st.suppressed = r.column_int(1) != 0;
+                                  return st;
+                                }));
+    return status.value_or(IdentifierStatus{});
   }
 
   Status add_identifier(SubjectId subject, std::string_view blind_index,
@@ -268,11 +262,10 @@ class SqliteStore final : public Store {
   Result<std::optional<ProfileRow>> profile(SubjectId subject) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kProfile));
     s->bind(1, subject);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) return std::optional<ProfileRow>();
-    ProfileRow p{std::string(s->column_text(0)), std::string(s->column_blob(1)), s->column_int(2)};
-    s->reset();
-    return std::optional<ProfileRow>(std::move(p));
+    return sqlite::read_one(*s, [](const Stmt& r) {
+      return ProfileRow{std::string(r.column_text(0)), std::string(r.column_blob(1)),
+                        r.column_int(2)};
+    });
   }
 
   Status put_profile(SubjectId subject, const ProfileRow& p) override {
@@ -288,12 +281,9 @@ class SqliteStore final : public Store {
   Result<std::int64_t> event_type_id(std::string_view name) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kEventTypeId));
     s->bind_text(1, name);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (row) {
-      const std::int64_t id = s->column_int(0);
-      s->reset();
-      return id;
-    }
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        auto known, sqlite::read_one(*s, [](const Stmt& r) { return r.column_int(0); }));
+    if (known) return *known;
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * ins, stmt(Q::kInsertEventType));
     CONSENTRIC_RETURN_IF_ERROR(ins->bind_text(1, name).run());
     return db_->last_insert_rowid();
@@ -329,17 +319,20 @@ class SqliteStore final : public Store {
   Result<std::optional<FeatureRow>> features(SubjectId subject) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kFeatures));
     s->bind(1, subject);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) return std::optional<FeatureRow>();
-    FeatureRow f;
-    f.subject = subject;
-    f.first_seen = s->column_int(0);
-    f.last_seen = s->column_int(1);
-    f.events = s->column_int(2);
-    if (!s->is_null(3)) f.last_purchase = s->column_int(3);
-    f.purchases = s->column_int(4);
-    f.monetary = s->column_double(5);
-    s->reset();
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<FeatureRow> row,
+                                sqlite::read_one(*s, [&](const Stmt& r) {
+                                  FeatureRow f;
+                                  f.subject = subject;
+                                  f.first_seen = r.column_int(0);
+                                  f.last_seen = r.column_int(1);
+                                  f.events = r.column_int(2);
+                                  if (!r.is_null(3)) f.last_purchase = r.column_int(3);
+                                  f.purchases = r.column_int(4);
+                                  f.monetary = r.column_double(5);
+                                  return f;
+                                }));
+    if (!row) return row;
+    FeatureRow& f = *row;
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * c, stmt(Q::kFeatureCounts));
     c->bind(1, subject);
     while (true) {
@@ -347,7 +340,7 @@ class SqliteStore final : public Store {
       if (!more) break;
       f.per_type.push_back({c->column_int(0), c->column_int(1), c->column_int(2)});
     }
-    return std::optional<FeatureRow>(std::move(f));
+    return row;
   }
 
   Result<std::int64_t> append_consent(const ConsentEntry& e) override {
@@ -387,18 +380,17 @@ class SqliteStore final : public Store {
                                                     std::string_view purpose) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kConsentState));
     s->bind(1, subject).bind_text(2, purpose);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) return std::optional<ConsentState>();
-    ConsentState c;
-    c.subject = subject;
-    c.purpose = purpose;
-    c.granted = s->column_int(0) != 0;
-    c.ts = s->column_int(1);
-    c.notice_version = s->column_text(2);
-    if (!s->is_null(3)) c.expires_at = s->column_int(3);
-    c.entry_id = s->column_int(4);
-    s->reset();
-    return std::optional<ConsentState>(std::move(c));
+    return sqlite::read_one(*s, [&](const Stmt& r) {
+      ConsentState c;
+      c.subject = subject;
+      c.purpose = purpose;
+      c.granted = r.column_int(0) != 0;
+      c.ts = r.column_int(1);
+      c.notice_version = r.column_text(2);
+      if (!r.is_null(3)) c.expires_at = r.column_int(3);
+      c.entry_id = r.column_int(4);
+      return c;
+    });
   }
 
   Result<std::vector<ConsentEntry>> consent_history(SubjectId subject) override {
@@ -446,17 +438,15 @@ class SqliteStore final : public Store {
         .bind(3, e.ts)
         .bind_text(4, e.action == ConsentAction::kGrant ? "grant" : "withdraw")
         .bind_text(5, e.source);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    s->reset();
-    return row;
+    CONSENTRIC_ASSIGN_OR_RETURN(auto row, sqlite::read_one(*s, [](const Stmt&) { return true; }));
+    return row.has_value();
   }
 
   Result<bool> is_suppressed(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIsSuppressed));
     s->bind_blob(1, blind_index);
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    s->reset();
-    return row;
+    CONSENTRIC_ASSIGN_OR_RETURN(auto row, sqlite::read_one(*s, [](const Stmt&) { return true; }));
+    return row.has_value();
   }
 
   Status suppress(std::string_view blind_index, std::string_view field, std::string_view reason,
@@ -467,11 +457,7 @@ class SqliteStore final : public Store {
 
   Result<std::optional<AuditRecord>> last_audit() override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kLastAudit));
-    CONSENTRIC_ASSIGN_OR_RETURN(bool row, s->step());
-    if (!row) return std::optional<AuditRecord>();
-    AuditRecord r = read_audit(*s);
-    s->reset();
-    return std::optional<AuditRecord>(std::move(r));
+    return sqlite::read_one(*s, read_audit);
   }
 
   Status append_audit(const AuditRecord& r) override {
