@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "audit/merkle.h"
 #include "crypto/keys.h"
 
 namespace consentric::audit {
@@ -20,18 +21,23 @@ void put_field(std::string* out, std::string_view s) {
 
 }  // namespace
 
-std::string entry_hash(const AuditRecord& r) {
+std::string entry_encoding(const AuditRecord& r) {
   // Length-prefixed fields, so no two different entries encode to the same bytes.
-  std::string msg = "consentric-audit-v1";
+  std::string msg = "consentric-audit-v2";
   put_u64(&msg, static_cast<std::uint64_t>(r.seq));
   put_u64(&msg, static_cast<std::uint64_t>(r.ts));
   put_field(&msg, r.actor);
   put_field(&msg, r.action);
+  put_field(&msg, r.purpose);
   put_field(&msg, r.subject);
   put_field(&msg, r.detail);
   put_field(&msg, r.prev_hash);
-  return crypto::hash256(msg);
+  return msg;
 }
+
+std::string entry_hash(const AuditRecord& r) { return crypto::hash256(entry_encoding(r)); }
+
+std::string entry_leaf_hash(const AuditRecord& r) { return leaf_hash(entry_encoding(r)); }
 
 Result<AuditRecord> append(Store& store, const Entry& entry, UnixSeconds now) {
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<AuditRecord> last, store.last_audit());
@@ -40,6 +46,7 @@ Result<AuditRecord> append(Store& store, const Entry& entry, UnixSeconds now) {
   r.ts = now;
   r.actor = entry.actor;
   r.action = entry.action;
+  r.purpose = entry.purpose;
   r.subject = entry.subject;
   r.detail = entry.detail.empty() ? "{}" : entry.detail;
   r.prev_hash = last ? last->hash : std::string(kHashBytes, '\0');

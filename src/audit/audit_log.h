@@ -19,6 +19,7 @@ namespace consentric::audit {
 struct Entry {
   std::string actor;    // "local-operator", a token name, ...
   std::string action;   // dotted verb: store.init, import.profiles, consent.grant, ...
+  std::string purpose;  // the purpose acted under, or empty
   std::string subject;  // the subject's pseudonym, or empty for store-wide actions
   std::string detail;   // JSON object; never plaintext personal data
 };
@@ -39,6 +40,14 @@ struct VerifyReport {
 Result<VerifyReport> verify(Store& store);
 
 // The hash of an entry given the previous hash; exposed for tests and tools.
+// Equals crypto::hash256(entry_encoding(record)).
 std::string entry_hash(const AuditRecord& record);
+
+// The canonical bytes of an entry (docs/formats/audit-chain.md): what its chain hash covers,
+// and what its Merkle leaf covers. Ignores record.hash.
+std::string entry_encoding(const AuditRecord& record);
+
+// The entry's leaf in the Merkle tree over the log: merkle.h leaf_hash(entry_encoding(record)).
+std::string entry_leaf_hash(const AuditRecord& record);
 
 }  // namespace consentric::audit

@@ -90,6 +90,10 @@ struct PurposeSpec {
   std::vector<int> tcf_purposes;    // IAB TCF purpose ids (1..11) mapped onto this purpose
   std::string notice_version;       // version of the notice shown when consent is asked
   bool renew_consent = false;       // consent under an older notice counts as absent
+  bool sale_or_share = false;       // CCPA "sale or sharing": a Global Privacy Control opts out
+  // Consent purposes: features count only events that happened while the subject's consent
+  // was valid (privacy by default, Art. 25). Off: every event of the declared types counts.
+  bool consent_at_event_time = true;
   SourceLocation where;
 };
 
@@ -141,6 +145,7 @@ struct Config {
   std::vector<PurposeSpec> purposes;
   std::vector<RoleSpec> roles;
   int k_anonymity = 10;     // DESIGN.md invariant 5
+  std::optional<int> tcf_vendor_id;  // our id in the IAB Global Vendor List (1..65535)
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 

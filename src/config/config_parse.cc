@@ -15,9 +15,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 8> kTopKeys{"version",     "controller", "k_anonymity",
+constexpr std::array<std::string_view, 9> kTopKeys{"version",     "controller", "k_anonymity",
                                                    "identifiers", "fields",     "event_types",
-                                                   "purposes",    "roles"};
+                                                   "purposes",    "roles",      "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -42,10 +42,22 @@ constexpr std::array<std::string_view, 5> kEventTypeKeys{"name", "description", 
                                                          "value_property", "properties"};
 constexpr std::array<std::string_view, 1> kEventTypeRequired{"name"};
 
-constexpr std::array<std::string_view, 11> kPurposeKeys{
-    "id",           "description",    "legal_basis",        "fields",
-    "event_types",  "retention",      "automated_decision", "direct_marketing",
-    "tcf_purposes", "notice_version", "renew_consent"};
+constexpr std::array<std::string_view, 13> kPurposeKeys{"id",
+                                                        "description",
+                                                        "legal_basis",
+                                                        "fields",
+                                                        "event_types",
+                                                        "retention",
+                                                        "automated_decision",
+                                                        "direct_marketing",
+                                                        "tcf_purposes",
+                                                        "notice_version",
+                                                        "renew_consent",
+                                                        "sale_or_share",
+                                                        "consent_at_event_time"};
+
+// IAB TCF: the vendor id this controller is registered under in the Global Vendor List.
+constexpr std::array<std::string_view, 1> kTcfKeys{"vendor_id"};
 constexpr std::array<std::string_view, 2> kPurposeRequired{"id", "legal_basis"};
 
 constexpr std::array<std::string_view, 2> kRoleKeys{"name", "actions"};
@@ -69,6 +81,16 @@ class Parser {
     read_into(*m, "k_anonymity", &config_->k_anonymity,
               [&](const Value& v) { return int_value(v); });
     if (const auto v = m->get("controller")) controller(*v);
+    if (const auto v = m->get("tcf")) {
+      if (const auto t = r_->mapping(*v, {kTcfKeys, kTcfKeys})) {
+        read_into(*t, "vendor_id", &config_->tcf_vendor_id,
+                  [&](const Value& x) -> std::optional<std::optional<int>> {
+                    auto id = int_value(x);
+                    if (!id) return std::nullopt;
+                    return std::optional<int>(*id);
+                  });
+      }
+    }
     if (const auto v = m->get("identifiers")) {
       for (const Value& item : r_->items(*v)) config_->identifiers.push_back(identifier(item));
     }
@@ -202,6 +224,10 @@ class Parser {
     read_into(*m, "notice_version", &p.notice_version,
               [&](const Value& x) { return r_->string(x); });
     read_into(*m, "renew_consent", &p.renew_consent,
+              [&](const Value& x) { return r_->boolean(x); });
+    read_into(*m, "sale_or_share", &p.sale_or_share,
+              [&](const Value& x) { return r_->boolean(x); });
+    read_into(*m, "consent_at_event_time", &p.consent_at_event_time,
               [&](const Value& x) { return r_->boolean(x); });
     return p;
   }

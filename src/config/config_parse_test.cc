@@ -67,7 +67,7 @@ TEST(ConfigSyntax, InputsThatHangYamlCppLoadAllStillReturn) {
 TEST(ConfigShape, TopLevelMustBeAMapping) {
   EXPECT_ONE_PROBLEM("- version\n- fields\n", 1, "",
                      "expected a mapping with keys version, controller, k_anonymity, "
-                     "identifiers, fields, event_types, purposes, roles, got a list");
+                     "identifiers, fields, event_types, purposes, roles, tcf, got a list");
   EXPECT_ONE_PROBLEM("just words\n", 1, "", "got \"just words\"");
 }
 
@@ -87,10 +87,18 @@ TEST(ConfigShape, EmptyListValueMeansEmptyList) {
   EXPECT_TRUE(config->event_type("ping")->properties.empty());
 }
 
+TEST(ConfigKeys, TcfVendorIdIsReadAndChecked) {
+  auto config = parse_config(base_plus("tcf: {vendor_id: 755}\n"), "t");
+  ASSERT_OK(config);
+  EXPECT_EQ(config->tcf_vendor_id, 755);
+  EXPECT_ONE_PROBLEM(base_plus("tcf: {vendor_id: 70000}\n"), 7, "tcf.vendor_id",
+                     "expected a Global Vendor List id from 1 to 65535, got 70000");
+}
+
 TEST(ConfigKeys, UnknownTopLevelKeySuggestsTheRightOne) {
   EXPECT_ONE_PROBLEM(base_plus("k_anonimity: 5\n"), 7, "k_anonimity",
                      "unknown key \"k_anonimity\" (expected one of version, controller, "
-                     "k_anonymity, identifiers, fields, event_types, purposes, roles); did you "
+                     "k_anonymity, identifiers, fields, event_types, purposes, roles, tcf); did you "
                      "mean \"k_anonymity\"?");
 }
 
@@ -108,7 +116,8 @@ TEST(ConfigKeys, UnknownPurposeKeyIsCaughtAndTheRealOneIsMissing) {
                                     HasSubstr("unknown key \"legal_bases\" (expected one of id, "
                                               "description, legal_basis, fields, event_types, "
                                               "retention, automated_decision, direct_marketing, "
-                                              "tcf_purposes, notice_version, renew_consent); "
+                                              "tcf_purposes, notice_version, renew_consent, "
+                                              "sale_or_share, consent_at_event_time); "
                                               "did you mean \"legal_basis\"?"))))
       << dump(check);
 }

@@ -97,6 +97,11 @@ class Validator {
                                          "smaller than 2 singles out one person)",
                                          c_.k_anonymity));
     }
+    if (c_.tcf_vendor_id && (*c_.tcf_vendor_id < 1 || *c_.tcf_vendor_id > 65535)) {
+      problem("tcf.vendor_id",
+              fmt::format("expected a Global Vendor List id from 1 to 65535, got {}",
+                          *c_.tcf_vendor_id));
+    }
   }
 
   void controller() {
@@ -126,8 +131,8 @@ class Validator {
               "subject by one");
     }
     if (c_.identifiers.size() > kMaxIdentifiers) {
-      problem("identifiers", fmt::format("expected at most {} identifiers, found {}", kMaxIdentifiers,
-                                         c_.identifiers.size()));
+      problem("identifiers", fmt::format("expected at most {} identifiers, found {}",
+                                         kMaxIdentifiers, c_.identifiers.size()));
     }
     for (std::size_t i = 0; i < c_.identifiers.size(); ++i) {
       const IdentifierSpec& id = c_.identifiers[i];

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "audit/audit_log.h"
+#include "consent/ledger.h"
+#include "consent/purpose_features.h"
 #include "core/text.h"
 #include "crypto/blind_index.h"
 #include "ingest/event_rows.h"
@@ -17,6 +19,7 @@
 #include "ingest/pipeline.h"
 #include "ingest/profile_rows.h"
 #include "ingest/record_source.h"
+#include "store/feature_row.h"
 
 namespace consentric::ingest {
 namespace {
@@ -46,7 +49,12 @@ std::string csv_cell(std::string_view s) {
 class Importer {
  public:
   Importer(StoreDir& sd, const ImportOptions& options)
-      : sd_(sd), cfg_(sd.config), opts_(options), store_(*sd.store), keys_(*sd.keyring) {}
+      : sd_(sd),
+        cfg_(sd.config),
+        opts_(options),
+        store_(*sd.store),
+        keys_(*sd.keyring),
+        purpose_features_(*sd.store, sd.config) {}
 
   Result<ImportReport> run() {
     const auto started = std::chrono::steady_clock::now();
@@ -477,6 +485,7 @@ class Importer {
     CONSENTRIC_ASSIGN_OR_RETURN(bool inserted, store_.insert_event(row));
     if (!inserted) return Outcome::kUnchanged;
     add_feature(id, e.ts, type_id, e.has_value, e.value);
+    CONSENTRIC_RETURN_IF_ERROR(purpose_features_.add_event(id, e.ts, *e.type, type_id, e.value));
     return Outcome::kInserted;
   }
 
@@ -490,34 +499,15 @@ class Importer {
   void add_feature(SubjectId id, UnixSeconds ts, std::int64_t type_id, bool is_purchase,
                    double value) {
     auto [it, fresh] = features_.try_emplace(id);
-    FeatureDelta& d = it->second;
-    if (fresh) {
-      d.subject = id;
-      d.first_seen = d.last_seen = ts;
-    }
-    d.first_seen = std::min(d.first_seen, ts);
-    d.last_seen = std::max(d.last_seen, ts);
-    ++d.events;
-    if (is_purchase) {
-      ++d.purchases;
-      d.monetary += value;
-      d.last_purchase = std::max(d.last_purchase.value_or(ts), ts);
-    }
-    for (auto& t : d.per_type) {
-      if (t.type_id == type_id) {
-        ++t.count;
-        t.last_ts = std::max(t.last_ts, ts);
-        return;
-      }
-    }
-    d.per_type.push_back({type_id, 1, ts});
+    if (fresh) it->second.subject = id;
+    add_event(&it->second, ts, type_id, is_purchase, value);
   }
 
   Status flush_features() {
     for (const auto& [id, delta] : features_)
       CONSENTRIC_RETURN_IF_ERROR(store_.apply_features(delta));
     features_.clear();
-    return Status();
+    return purpose_features_.flush();
   }
 
   // --- consent records ----------------------------------------------------------------------
@@ -533,20 +523,15 @@ class Importer {
       if (!is_consent_key(name))
         return invalid(std::string(name), "not a field of a consent record");
     }
-    ConsentEntry e;
+    consent::Decision d;
     const auto purpose = text_of("purpose");
     if (!purpose) return invalid("purpose", "expected the purpose id");
-    const PurposeSpec* spec = cfg_.purpose(*purpose);
-    if (spec == nullptr) {
-      return invalid("purpose",
-                     fmt::format("{} is not a declared purpose", quote_for_message(*purpose)));
-    }
-    e.purpose = spec->id;
+    d.purpose = std::string(*purpose);
     const auto action = text_of("action");
     if (action == "grant")
-      e.action = ConsentAction::kGrant;
+      d.action = ConsentAction::kGrant;
     else if (action == "withdraw")
-      e.action = ConsentAction::kWithdraw;
+      d.action = ConsentAction::kWithdraw;
     else
       return invalid("action", fmt::format("expected grant or withdraw, got {}",
                                            quote_for_message(action.value_or(""))));
@@ -556,25 +541,21 @@ class Importer {
     if (!ts.ok()) return invalid("time", ts.status().message());
     if (Status future = check_not_future(*ts, opts_.now); !future.ok())
       return invalid("time", future.message());
-    e.ts = *ts;
-    e.recorded_at = opts_.now;
-    e.source = std::string(text_of("source").value_or("import"));
-    e.method = std::string(text_of("method").value_or("unspecified"));
-    e.notice_version = std::string(text_of("notice_version").value_or(""));
-    e.notice_hash = std::string(text_of("notice_hash").value_or(""));
-    // GDPR Art. 7(1): a consent must be demonstrable, which includes what the person was shown.
-    if (e.action == ConsentAction::kGrant && spec->legal_basis == LegalBasis::kConsent &&
-        e.notice_version.empty()) {
-      return invalid("notice_version",
-                     "a grant must name the version of the notice the person was shown");
-    }
+    d.ts = *ts;
+    d.source = std::string(text_of("source").value_or("import"));
+    d.method = std::string(text_of("method").value_or("unspecified"));
+    d.notice_version = std::string(text_of("notice_version").value_or(""));
+    d.notice_hash = std::string(text_of("notice_hash").value_or(""));
     if (const auto expires = text_of("expires_at")) {
       auto x = parse_timestamp(*expires);
       if (!x.ok()) return invalid("expires_at", x.status().message());
-      if (*x <= e.ts) return invalid("expires_at", "expected a time after the decision");
-      e.expires_at = *x;
+      d.expires_at = *x;
     }
-    e.proof = proof_json(values, source.proof());
+    auto proof = consent::normalize_proof(proof_json(values, source.proof()));
+    if (!proof.ok()) return invalid("proof", proof.status().message());
+    d.proof = *std::move(proof);
+    if (auto err = consent::check_decision(cfg_, d, opts_.now))
+      return invalid(err->field, err->message);
 
     std::vector<Ident>& idents = idents_;
     if (auto err = identifiers_of(values, &idents)) return invalid(err->field, err->message);
@@ -582,16 +563,17 @@ class Importer {
     CONSENTRIC_ASSIGN_OR_RETURN(RowSubject who, resolve(idents, &conflict));
     if (who.suppressed) return Outcome::kSuppressed;
     if (conflict) return invalid(conflict->field, conflict->message);
+    SubjectId subject = 0;
     if (who.subject) {
-      e.subject = *who.subject;
-      CONSENTRIC_ASSIGN_OR_RETURN(bool seen, store_.has_consent_entry(e));
-      if (seen) return Outcome::kUnchanged;
+      subject = *who.subject;
     } else {
       // A consent for an identifier not yet known creates the subject it belongs to.
-      CONSENTRIC_ASSIGN_OR_RETURN(e.subject, create_subject(idents));
+      CONSENTRIC_ASSIGN_OR_RETURN(subject, create_subject(idents));
     }
-    CONSENTRIC_RETURN_IF_ERROR(store_.append_consent(e).status());
-    return Outcome::kInserted;
+    CONSENTRIC_ASSIGN_OR_RETURN(consent::Appended appended,
+                                consent::append_decision(store_, cfg_, purpose_features_, subject,
+                                                         d, opts_.actor, opts_.now));
+    return appended.entry_id == 0 ? Outcome::kUnchanged : Outcome::kInserted;
   }
 
   static std::string proof_json(const NamedValues& values, const NamedValues& proof) {
@@ -668,6 +650,7 @@ class Importer {
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;
   std::unordered_map<SubjectId, FeatureDelta> features_;
+  consent::PurposeFeatureKeeper purpose_features_;
   std::vector<Ident> idents_;
 };
 

@@ -324,9 +324,20 @@ TEST_F(ImporterTest, ConsentsWriteTheLedgerAndAnAuditEntry) {
   auto history = *sd_->store->consent_history(ann);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].proof, R"({"form_id":"signup","ip_prefix":"203.0.113.0/24"})");
+  // A withdrawal with no grant before it is recorded as a refusal.
+  auto fresh = **sd_->store->find_subject(sd_->indexer->index("email", "new@example.com"));
+  EXPECT_EQ((*sd_->store->consent_history(fresh))[0].action, ConsentAction::kRefuse);
+  // One entry per consent change, and one for the import.
   auto verify = *audit::verify(*sd_->store);
   EXPECT_TRUE(verify.intact);
-  EXPECT_EQ(verify.entries, 1);
+  EXPECT_EQ(verify.entries, 4);
+  std::vector<std::string> actions;
+  ASSERT_OK(sd_->store->scan_audit([&](const AuditRecord& r) {
+    actions.push_back(r.action);
+    return Status();
+  }));
+  EXPECT_THAT(actions, ::testing::ElementsAre("consent.grant", "consent.withdraw",
+                                              "consent.refuse", "import.consents"));
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ CREATE TABLE consent_ledger(
   entry_id       INTEGER PRIMARY KEY,
   subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
   purpose        TEXT NOT NULL,
-  action         TEXT NOT NULL CHECK (action IN ('grant', 'withdraw')),
+  action         TEXT NOT NULL CHECK (action IN ('grant', 'withdraw', 'refuse')),
   ts             INTEGER NOT NULL,
   recorded_at    INTEGER NOT NULL,
   source         TEXT NOT NULL,
@@ -89,6 +89,40 @@ CREATE TABLE consent_ledger(
 CREATE INDEX consent_ledger_by_subject ON consent_ledger(subject_id, purpose, ts);
 CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
 BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE INDEX consent_ledger_by_purpose ON consent_ledger(purpose);
+-- Restrictions (Art. 18) and objections (Art. 21), append-only like the ledger.
+CREATE TABLE processing_limits(
+  entry_id    INTEGER PRIMARY KEY,
+  subject_id  INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL CHECK (kind IN ('restriction', 'objection')),
+  purpose     TEXT NOT NULL,  -- empty: every purpose the limit can apply to
+  lifted      INTEGER NOT NULL,
+  ts          INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  source      TEXT NOT NULL,
+  detail      TEXT NOT NULL
+);
+CREATE INDEX processing_limits_by_subject ON processing_limits(subject_id, ts);
+CREATE TRIGGER processing_limits_no_update BEFORE UPDATE ON processing_limits
+BEGIN SELECT RAISE(ABORT, 'restrictions and objections are append-only'); END;
+-- Feature rows per purpose: only the purpose's event types, and for consent purposes only the
+-- events that happened while the subject's consent was valid. Purpose leads the key because
+-- the gate reads one purpose at a time; type_counts packs (type_id, count, last_ts) triples as
+-- little-endian int64s so that a view reads one row per subject. No foreign key, as for events:
+-- a cascade would need an index by subject on every ingest write; erasure deletes a subject's
+-- rows purpose by purpose (each a key look-up).
+CREATE TABLE purpose_features(
+  purpose       TEXT NOT NULL,
+  subject_id    INTEGER NOT NULL,
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  event_count   INTEGER NOT NULL,
+  last_purchase INTEGER,
+  frequency     INTEGER NOT NULL,
+  monetary      REAL NOT NULL,
+  type_counts   BLOB NOT NULL,
+  PRIMARY KEY(purpose, subject_id)
+) WITHOUT ROWID;
 CREATE TABLE consent_state(
   subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
   purpose        TEXT NOT NULL,
@@ -104,10 +138,17 @@ CREATE TABLE audit_log(
   ts        INTEGER NOT NULL,
   actor     TEXT NOT NULL,
   action    TEXT NOT NULL,
+  purpose   TEXT NOT NULL,
   subject   TEXT NOT NULL,
   detail    TEXT NOT NULL,
   prev_hash BLOB NOT NULL,
   hash      BLOB NOT NULL
+);
+CREATE TABLE audit_checkpoints(
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  ts   INTEGER NOT NULL,
+  note TEXT NOT NULL
 );
 CREATE TABLE suppression(
   blind_index BLOB PRIMARY KEY,

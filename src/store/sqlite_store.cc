@@ -6,6 +6,7 @@
 
 #include "crypto/keys.h"
 #include "sqlite/db.h"
+#include "store/feature_row.h"
 #include "store/migrations.h"
 
 namespace consentric {
@@ -41,6 +42,9 @@ enum class Q : std::size_t {
   kSuppress,
   kLastAudit,
   kAppendAudit,
+  kPutPurposeFeatures,
+  kPurposeFeatures,
+  kSubjectEvents,
   kCount
 };
 
@@ -97,10 +101,17 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "SELECT 1 FROM suppression WHERE blind_index = ?1",
     "INSERT OR IGNORE INTO suppression(blind_index, field, reason, added_at) VALUES (?1, ?2, ?3, "
     "?4)",
-    "SELECT seq, ts, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY seq "
-    "DESC LIMIT 1",
-    "INSERT INTO audit_log(seq, ts, actor, action, subject, detail, prev_hash, hash) VALUES (?1, "
-    "?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "SELECT seq, ts, actor, action, purpose, subject, detail, prev_hash, hash FROM audit_log "
+    "ORDER BY seq DESC LIMIT 1",
+    "INSERT INTO audit_log(seq, ts, actor, action, purpose, subject, detail, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT OR REPLACE INTO purpose_features(purpose, subject_id, first_seen, last_seen, "
+    "event_count, last_purchase, frequency, monetary, type_counts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9)",
+    "SELECT subject_id, first_seen, last_seen, event_count, last_purchase, frequency, monetary, "
+    "type_counts FROM purpose_features WHERE purpose = ?1 AND subject_id = ?2",
+    "SELECT subject_id, ts, dedup, type_id, props, sealed FROM events WHERE subject_id = ?1 AND "
+    "ts <= ?2 ORDER BY ts",
 };
 
 std::string read_text(const Stmt& s) { return std::string(s.column_text(0)); }
@@ -111,11 +122,49 @@ AuditRecord read_audit(const Stmt& s) {
   r.ts = s.column_int(1);
   r.actor = s.column_text(2);
   r.action = s.column_text(3);
-  r.subject = s.column_text(4);
-  r.detail = s.column_text(5);
-  r.prev_hash = s.column_blob(6);
-  r.hash = s.column_blob(7);
+  r.purpose = s.column_text(4);
+  r.subject = s.column_text(5);
+  r.detail = s.column_text(6);
+  r.prev_hash = s.column_blob(7);
+  r.hash = s.column_blob(8);
   return r;
+}
+
+FeatureRow read_purpose_features(const Stmt& s) {
+  FeatureRow f;
+  f.subject = s.column_int(0);
+  f.first_seen = s.column_int(1);
+  f.last_seen = s.column_int(2);
+  f.events = s.column_int(3);
+  if (!s.is_null(4)) f.last_purchase = s.column_int(4);
+  f.purchases = s.column_int(5);
+  f.monetary = s.column_double(6);
+  f.per_type = decode_type_counts(s.column_blob(7));
+  return f;
+}
+
+LimitEntry read_limit(const Stmt& s) {
+  LimitEntry e;
+  e.entry_id = s.column_int(0);
+  e.subject = s.column_int(1);
+  e.kind = s.column_text(2) == "objection" ? LimitKind::kObjection : LimitKind::kRestriction;
+  e.purpose = s.column_text(3);
+  e.lifted = s.column_int(4) != 0;
+  e.ts = s.column_int(5);
+  e.recorded_at = s.column_int(6);
+  e.source = s.column_text(7);
+  e.detail = s.column_text(8);
+  return e;
+}
+
+// Runs `stmt` to the end, calling fn with it at each row.
+template <typename Fn>
+Status for_each_row(Stmt& stmt, Fn&& fn) {
+  while (true) {
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) return Status();
+    fn(stmt);
+  }
 }
 
 class SqliteStore final : public Store {
@@ -348,7 +397,7 @@ class SqliteStore final : public Store {
     const bool grant = e.action == ConsentAction::kGrant;
     s->bind(1, e.subject)
         .bind_text(2, e.purpose)
-        .bind_text(3, grant ? "grant" : "withdraw")
+        .bind_text(3, to_string(e.action))
         .bind(4, e.ts)
         .bind(5, e.recorded_at)
         .bind_text(6, e.source)
@@ -404,7 +453,7 @@ class SqliteStore final : public Store {
       e.entry_id = s->column_int(0);
       e.subject = subject;
       e.purpose = s->column_text(1);
-      e.action = s->column_text(2) == "grant" ? ConsentAction::kGrant : ConsentAction::kWithdraw;
+      e.action = parse_consent_action(s->column_text(2)).value_or(ConsentAction::kWithdraw);
       e.ts = s->column_int(3);
       e.recorded_at = s->column_int(4);
       e.source = s->column_text(5);
@@ -436,7 +485,7 @@ class SqliteStore final : public Store {
     s->bind(1, e.subject)
         .bind_text(2, e.purpose)
         .bind(3, e.ts)
-        .bind_text(4, e.action == ConsentAction::kGrant ? "grant" : "withdraw")
+        .bind_text(4, to_string(e.action))
         .bind_text(5, e.source);
     CONSENTRIC_ASSIGN_OR_RETURN(auto row, sqlite::read_one(*s, [](const Stmt&) { return true; }));
     return row.has_value();
@@ -466,22 +515,208 @@ class SqliteStore final : public Store {
         .bind(2, r.ts)
         .bind_text(3, r.actor)
         .bind_text(4, r.action)
-        .bind_text(5, r.subject)
-        .bind_text(6, r.detail)
-        .bind_blob(7, r.prev_hash)
-        .bind_blob(8, r.hash)
+        .bind_text(5, r.purpose)
+        .bind_text(6, r.subject)
+        .bind_text(7, r.detail)
+        .bind_blob(8, r.prev_hash)
+        .bind_blob(9, r.hash)
         .run();
   }
 
   Status scan_audit(const std::function<Status(const AuditRecord&)>& fn) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
-                                db_->prepare("SELECT seq, ts, actor, action, subject, detail, "
-                                             "prev_hash, hash FROM audit_log ORDER BY seq"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT seq, ts, actor, action, purpose, subject, "
+                             "detail, prev_hash, hash FROM audit_log ORDER BY seq"));
     while (true) {
       CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
       if (!row) return Status();
       CONSENTRIC_RETURN_IF_ERROR(fn(read_audit(s)));
     }
+  }
+
+  Status scan_consent_decisions(std::string_view purpose, UnixSeconds as_of,
+                                const std::function<void(const ConsentEntry&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, action, ts, entry_id, notice_version, expires_at "
+                             "FROM consent_ledger WHERE purpose = ?1 AND ts <= ?2"));
+    s.bind_text(1, purpose).bind(2, as_of);
+    ConsentEntry e;
+    e.purpose = purpose;
+    return for_each_row(s, [&](const Stmt& r) {
+      e.subject = r.column_int(0);
+      e.action = parse_consent_action(r.column_text(1)).value_or(ConsentAction::kWithdraw);
+      e.ts = r.column_int(2);
+      e.entry_id = r.column_int(3);
+      e.notice_version.assign(r.column_text(4));
+      e.expires_at.reset();
+      if (!r.is_null(5)) e.expires_at = r.column_int(5);
+      fn(e);
+    });
+  }
+
+  Result<std::int64_t> append_limit(const LimitEntry& e) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s,
+        db_->prepare("INSERT INTO processing_limits(subject_id, kind, purpose, lifted, ts, "
+                     "recorded_at, source, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    CONSENTRIC_RETURN_IF_ERROR(
+        s.bind(1, e.subject)
+            .bind_text(2, e.kind == LimitKind::kObjection ? "objection" : "restriction")
+            .bind_text(3, e.purpose)
+            .bind(4, e.lifted ? 1 : 0)
+            .bind(5, e.ts)
+            .bind(6, e.recorded_at)
+            .bind_text(7, e.source)
+            .bind_text(8, e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail))
+            .run());
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::vector<LimitEntry>> limit_history(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT entry_id, subject_id, kind, purpose, lifted, ts, recorded_at, "
+                             "source, detail FROM processing_limits WHERE subject_id = ?1 "
+                             "ORDER BY ts, entry_id"));
+    s.bind(1, subject);
+    std::vector<LimitEntry> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_limit(r)); }));
+    return out;
+  }
+
+  Status scan_limits(UnixSeconds as_of, const std::function<void(const LimitEntry&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT entry_id, subject_id, kind, purpose, lifted, ts, recorded_at, "
+                             "source, detail FROM processing_limits WHERE ts <= ?1"));
+    s.bind(1, as_of);
+    return for_each_row(s, [&](const Stmt& r) { fn(read_limit(r)); });
+  }
+
+  Status add_purpose_features(std::string_view purpose, const FeatureDelta& d) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<FeatureRow> row,
+                                purpose_features(d.subject, purpose));
+    FeatureRow merged = row.value_or(FeatureRow{.subject = d.subject});
+    merge_features(&merged, d);
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutPurposeFeatures));
+    return bind_purpose_features(*s, purpose, merged).run();
+  }
+
+  Status replace_purpose_features(std::string_view purpose, SubjectId subject,
+                                  const std::optional<FeatureRow>& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt del,
+        db_->prepare("DELETE FROM purpose_features WHERE purpose = ?1 AND subject_id = ?2"));
+    CONSENTRIC_RETURN_IF_ERROR(del.bind_text(1, purpose).bind(2, subject).run());
+    if (!row || row->events == 0) return Status();
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPutPurposeFeatures));
+    FeatureRow r = *row;
+    r.subject = subject;
+    return bind_purpose_features(*s, purpose, r).run();
+  }
+
+  Result<std::optional<FeatureRow>> purpose_features(SubjectId subject,
+                                                     std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kPurposeFeatures));
+    s->bind_text(1, purpose).bind(2, subject);
+    return sqlite::read_one(*s, read_purpose_features);
+  }
+
+  Status scan_purpose_features(std::string_view purpose,
+                               const std::function<void(const FeatureRow&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, first_seen, last_seen, event_count, "
+                             "last_purchase, frequency, monetary, type_counts FROM "
+                             "purpose_features WHERE purpose = ?1 ORDER BY subject_id"));
+    s.bind_text(1, purpose);
+    return for_each_row(s, [&](const Stmt& r) { fn(read_purpose_features(r)); });
+  }
+
+  Status clear_purpose_features(std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("DELETE FROM purpose_features WHERE purpose = ?1"));
+    return s.bind_text(1, purpose).run();
+  }
+
+  Result<std::vector<EventTypeRow>> event_types() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT type_id, name FROM event_types ORDER BY type_id"));
+    std::vector<EventTypeRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({r.column_int(0), std::string(r.column_text(1))});
+    }));
+    return out;
+  }
+
+  Status scan_subjects(const std::function<void(const SubjectRow&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, pseudonym, created_at, updated_at FROM subjects "
+                             "ORDER BY subject_id"));
+    SubjectRow row;
+    return for_each_row(s, [&](const Stmt& r) {
+      row.id = r.column_int(0);
+      row.pseudonym.assign(r.column_text(1));
+      row.created_at = r.column_int(2);
+      row.updated_at = r.column_int(3);
+      fn(row);
+    });
+  }
+
+  Status scan_profiles(const std::function<void(SubjectId, const ProfileRow&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, plain, sealed, updated_at FROM profiles ORDER BY "
+                             "subject_id"));
+    ProfileRow row;
+    return for_each_row(s, [&](const Stmt& r) {
+      row.plain.assign(r.column_text(1));
+      row.sealed.assign(r.column_blob(2));
+      row.updated_at = r.column_int(3);
+      fn(r.column_int(0), row);
+    });
+  }
+
+  Status scan_subject_events(SubjectId subject, UnixSeconds until,
+                             const std::function<void(const EventRow&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kSubjectEvents));
+    s->bind(1, subject).bind(2, until);
+    EventRow e;
+    Status st = for_each_row(*s, [&](const Stmt& r) {
+      e.subject = r.column_int(0);
+      e.ts = r.column_int(1);
+      e.dedup = r.column_int(2);
+      e.type_id = r.column_int(3);
+      e.props.assign(r.column_text(4));
+      e.sealed.assign(r.column_blob(5));
+      fn(e);
+    });
+    s->reset();
+    return st;
+  }
+
+  Result<std::vector<SubjectId>> subjects_with_events() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("SELECT DISTINCT subject_id FROM events ORDER BY 1"));
+    std::vector<SubjectId> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(r.column_int(0)); }));
+    return out;
+  }
+
+  Status put_audit_checkpoint(const AuditCheckpointRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT OR REPLACE INTO audit_checkpoints(size, root, ts, note) "
+                             "VALUES (?1, ?2, ?3, ?4)"));
+    return s.bind(1, row.size).bind_blob(2, row.root).bind(3, row.ts).bind_text(4, row.note).run();
+  }
+
+  Result<std::vector<AuditCheckpointRow>> audit_checkpoints() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT size, root, ts, note FROM audit_checkpoints ORDER BY size"));
+    std::vector<AuditCheckpointRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({r.column_int(0), std::string(r.column_blob(1)), r.column_int(2),
+                     std::string(r.column_text(3))});
+    }));
+    return out;
   }
 
   Status record_import(const ImportRecord& r) override {
@@ -524,6 +759,19 @@ class SqliteStore final : public Store {
   Status checkpoint() override { return db_->checkpoint_truncate(); }
 
  private:
+  static Stmt& bind_purpose_features(Stmt& s, std::string_view purpose, const FeatureDelta& d) {
+    s.bind_text(1, purpose)
+        .bind(2, d.subject)
+        .bind(3, d.first_seen)
+        .bind(4, d.last_seen)
+        .bind(5, d.events);
+    if (d.last_purchase)
+      s.bind(6, *d.last_purchase);
+    else
+      s.bind_null(6);
+    return s.bind(7, d.purchases).bind(8, d.monetary).bind_blob(9, encode_type_counts(d.per_type));
+  }
+
   Result<Stmt*> stmt(Q q) {
     auto& slot = stmts_[static_cast<std::size_t>(q)];
     if (!slot) {

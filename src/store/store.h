@@ -67,7 +67,11 @@ struct FeatureDelta {
 // A subject's stored feature row has the same shape as the increments applied to it.
 using FeatureRow = FeatureDelta;
 
-enum class ConsentAction { kGrant, kWithdraw };
+// A withdrawal with no grant before it is recorded as a refusal: the person said no.
+enum class ConsentAction { kGrant, kWithdraw, kRefuse };
+
+std::string_view to_string(ConsentAction a);  // "grant", "withdraw", "refuse"
+std::optional<ConsentAction> parse_consent_action(std::string_view text);
 
 struct ConsentEntry {
   std::int64_t entry_id = 0;  // assigned by the store
@@ -99,10 +103,41 @@ struct AuditRecord {
   UnixSeconds ts = 0;
   std::string actor;
   std::string action;     // e.g. "import.profiles", "store.init"
+  std::string purpose;    // the purpose acted under, or empty
   std::string subject;    // pseudonym, or empty
   std::string detail;     // JSON
   std::string prev_hash;  // 32 bytes
   std::string hash;       // 32 bytes
+};
+
+// Limits on processing that are not consent: a restriction (GDPR Art. 18) stops every purpose;
+// an objection (Art. 21) stops legitimate-interest purposes and direct marketing. Append-only
+// like the consent ledger: the state at a time is the latest entry at or before it.
+enum class LimitKind { kRestriction, kObjection };
+
+struct LimitEntry {
+  std::int64_t entry_id = 0;  // assigned by the store
+  SubjectId subject = 0;
+  LimitKind kind = LimitKind::kRestriction;
+  std::string purpose;  // an objection's purpose; empty: every purpose it can apply to
+  bool lifted = false;  // false: the limit starts; true: it is lifted
+  UnixSeconds ts = 0;
+  UnixSeconds recorded_at = 0;
+  std::string source;
+  std::string detail;  // JSON
+};
+
+// A signed checkpoint of the audit Merkle tree (docs/formats/audit-chain.md).
+struct AuditCheckpointRow {
+  std::int64_t size = 0;
+  std::string root;  // 32 bytes
+  UnixSeconds ts = 0;
+  std::string note;  // the signed note, as handed to outsiders
+};
+
+struct EventTypeRow {
+  std::int64_t type_id = 0;
+  std::string name;
 };
 
 struct ImportRecord {
@@ -189,6 +224,38 @@ class Store {
   virtual Result<std::vector<PurposeConsentCount>> consent_counts() = 0;
   // True when the ledger already holds this decision (same subject, purpose, action, time, source).
   virtual Result<bool> has_consent_entry(const ConsentEntry& entry) = 0;
+  // Every ledger entry for `purpose` with ts <= as_of, in no particular order. Only the fields
+  // the gate decides on are filled: subject, action, ts, entry_id, notice_version, expires_at.
+  virtual Status scan_consent_decisions(std::string_view purpose, UnixSeconds as_of,
+                                        const std::function<void(const ConsentEntry&)>& fn) = 0;
+
+  // Restrictions and objections (append-only).
+  virtual Result<std::int64_t> append_limit(const LimitEntry& entry) = 0;
+  virtual Result<std::vector<LimitEntry>> limit_history(SubjectId subject) = 0;
+  // Every limit entry with ts <= as_of, in no particular order.
+  virtual Status scan_limits(UnixSeconds as_of,
+                             const std::function<void(const LimitEntry&)>& fn) = 0;
+
+  // Feature rows per subject and purpose: built only from the event types the purpose declares
+  // and, for consent purposes, only from events inside the subject's consent (gate/README).
+  virtual Status add_purpose_features(std::string_view purpose, const FeatureDelta& delta) = 0;
+  virtual Status replace_purpose_features(std::string_view purpose, SubjectId subject,
+                                          const std::optional<FeatureRow>& row) = 0;
+  virtual Result<std::optional<FeatureRow>> purpose_features(SubjectId subject,
+                                                             std::string_view purpose) = 0;
+  virtual Status scan_purpose_features(std::string_view purpose,
+                                       const std::function<void(const FeatureRow&)>& fn) = 0;
+  virtual Status clear_purpose_features(std::string_view purpose) = 0;
+
+  // Bulk reads for the gate and for rebuilds.
+  virtual Result<std::vector<EventTypeRow>> event_types() = 0;
+  virtual Status scan_subjects(const std::function<void(const SubjectRow&)>& fn) = 0;
+  virtual Status scan_profiles(const std::function<void(SubjectId, const ProfileRow&)>& fn) = 0;
+  // One subject's events with ts <= until, in time order.
+  virtual Status scan_subject_events(SubjectId subject, UnixSeconds until,
+                                     const std::function<void(const EventRow&)>& fn) = 0;
+  // Every subject id that has events, ascending.
+  virtual Result<std::vector<SubjectId>> subjects_with_events() = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
@@ -200,6 +267,8 @@ class Store {
   virtual Status append_audit(const AuditRecord& record) = 0;
   // Calls fn for each record in sequence order until it returns a non-ok Status.
   virtual Status scan_audit(const std::function<Status(const AuditRecord&)>& fn) = 0;
+  virtual Status put_audit_checkpoint(const AuditCheckpointRow& row) = 0;
+  virtual Result<std::vector<AuditCheckpointRow>> audit_checkpoints() = 0;  // by size
 
   virtual Status record_import(const ImportRecord& record) = 0;
   virtual Result<StoreCounts> counts() = 0;
