@@ -25,7 +25,10 @@ struct Globals {
   Result<StoreDir> open_store() const;
 };
 
-void add_store_commands(CLI::App& app, Globals& g);      // init, status, audit verify
+void add_store_commands(CLI::App& app, Globals& g);      // init, status
+void add_audit_commands(CLI::App& app, Globals& g);      // audit verify|log|checkpoint|prove
+void add_consent_commands(CLI::App& app, Globals& g);    // consent grant|withdraw|show|...
+void add_gate_commands(CLI::App& app, Globals& g);       // gate counts|view
 void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate

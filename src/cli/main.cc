@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", g.quiet, "No progress line");
 
   add_store_commands(app, g);
+  add_audit_commands(app, g);
+  add_consent_commands(app, g);
+  add_gate_commands(app, g);
   add_config_commands(app, g);
   add_import_commands(app, g);
   add_generate_command(app, g);
