@@ -11,6 +11,7 @@
 
 #include "ingest/importer.h"
 #include "store/store_dir.h"
+#include "synth/generator.h"
 
 namespace consentric::cli {
 
@@ -34,6 +35,10 @@ void add_import_commands(CLI::App& app, Globals& g);     // import profiles|even
 void add_generate_command(CLI::App& app, Globals& g);    // generate
 void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
 
+// Registers `parent NAME FILE [--skip-invalid ...]` importing files of `kind`.
+void add_import_kind(CLI::App* parent, Globals& g, ingest::ImportKind kind, const std::string& name,
+                     const std::string& help);
+
 // Creates a store with the config file given (empty: the built-in quickstart config) and
 // records the creation in the audit chain.
 Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string& config_file,
@@ -43,6 +48,26 @@ Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string&
 Result<ingest::ImportReport> run_import(StoreDir& sd, const ingest::ImportOptions& options,
                                         const Globals& g);
 std::string render_import_report(const ingest::ImportReport& r);
+
+// Generates `customers` synthetic customers into `out` with a progress line.
+Result<synth::GenerateSummary> run_generate(std::int64_t customers, std::uint64_t seed,
+                                            const std::filesystem::path& out, UnixSeconds as_of,
+                                            const Globals& g);
+
+// Prints where a person stands for every purpose (consent show).
+int show_consent(const Globals& g, const std::string& identifier, const std::string& as_of);
+
+// Builds a PurposeView and prints its column summary (gate view); columns comma-separated.
+struct ViewArgs {
+  std::string purpose, as_of, columns, out;
+};
+int print_view(const Globals& g, const ViewArgs& args);
+
+// Consent coverage and gate counts per purpose (gate counts).
+int print_gate_counts(const Globals& g, const std::string& as_of);
+
+// A time argument: empty or "now" is `now`; else an ISO 8601 time or a date (midnight UTC).
+Result<UnixSeconds> parse_time_arg(std::string_view text, UnixSeconds now);
 
 // Today at midnight UTC: the default "as of" for generated data.
 UnixSeconds today_utc();

@@ -1,9 +1,170 @@
 // consentric gate counts | view
 
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "gate/gate.h"
 
 namespace consentric::cli {
+namespace {
 
-void add_gate_commands(CLI::App& app, Globals& g) { (void)app, (void)g; }
+constexpr std::string_view kActor = "local-operator";
+
+std::string percent(std::int64_t part, std::int64_t whole) {
+  return whole == 0 ? "-"
+                    : fmt::format("{:.1f}%",
+                                  100.0 * static_cast<double>(part) / static_cast<double>(whole));
+}
+
+}  // namespace
+
+int print_gate_counts(const Globals& g, const std::string& as_of_text) {
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  const UnixSeconds now = make_system_clock()->now();
+  auto at = parse_time_arg(as_of_text, now);
+  if (!at.ok()) return report_error(at.status());
+  auto counts = gate::count_lawful(*sd, *at, kActor, now);
+  if (!counts.ok()) return report_error(counts.status());
+  auto recorded = sd->store->consent_counts();
+  if (!recorded.ok()) return report_error(recorded.status());
+  auto granted_of = [&](const std::string& purpose) -> std::pair<std::int64_t, std::int64_t> {
+    for (const auto& c : *recorded) {
+      if (c.purpose == purpose) return {c.granted, c.withdrawn};
+    }
+    return {0, 0};
+  };
+  if (g.json) {
+    nlohmann::json j = {{"as_of", format_timestamp(*at)}, {"purposes", nlohmann::json::array()}};
+    for (const auto& c : *counts) {
+      const auto [granted, withdrawn] = granted_of(c.purpose);
+      j["purposes"].push_back({{"purpose", c.purpose},
+                               {"legal_basis", to_string(c.basis)},
+                               {"subjects", c.subjects},
+                               {"consent_granted", granted},
+                               {"consent_withdrawn", withdrawn},
+                               {"gate_open", c.lawful}});
+    }
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  Table t({"purpose", "legal basis", "said yes", "said no", "gate lets through", "of subjects"});
+  for (const auto& c : *counts) {
+    const auto [granted, withdrawn] = granted_of(c.purpose);
+    const bool consent = c.basis == LegalBasis::kConsent;
+    t.add_row({c.purpose, std::string(to_string(c.basis)), consent ? with_thousands(granted) : "-",
+               with_thousands(withdrawn), with_thousands(c.lawful), percent(c.lawful, c.subjects)});
+  }
+  fmt::print("Purpose gate as of {}: {} subjects\n\n{}", format_timestamp(*at),
+             with_thousands(counts->empty() ? 0 : counts->front().subjects), t.render());
+  return 0;
+}
+
+namespace {
+
+std::string csv_cell(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string cell(const gate::Column& c, std::size_t row) {
+  if (c.missing(row)) return "";
+  if (c.kind == gate::ColumnKind::kCategory)
+    return c.dictionary[static_cast<std::size_t>(c.codes[row])];
+  return fmt::format("{}", c.numbers[row]);
+}
+
+}  // namespace
+
+int print_view(const Globals& g, const ViewArgs& a) {
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  const UnixSeconds now = make_system_clock()->now();
+  auto at = parse_time_arg(a.as_of, now);
+  if (!at.ok()) return report_error(at.status());
+  gate::ViewRequest req{.purpose = a.purpose, .as_of = *at, .actor = std::string(kActor)};
+  for (std::size_t pos = 0; pos < a.columns.size();) {
+    const std::size_t comma = std::min(a.columns.find(',', pos), a.columns.size());
+    if (comma > pos) req.columns.push_back(a.columns.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  auto v = gate::build_view(*sd, req, now);
+  if (!v.ok()) return report_error(v.status());
+  if (!a.out.empty()) {
+    std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
+    std::string line = "subject";
+    for (const auto& c : v->columns()) line += "," + csv_cell(c.name);
+    f << line << "\n";
+    for (std::size_t r = 0; r < v->rows(); ++r) {
+      line = v->row_ids()[r];
+      for (const auto& c : v->columns()) line += "," + csv_cell(cell(c, r));
+      f << line << "\n";
+    }
+    if (!f) return report_error(failed_precondition(fmt::format("cannot write {}", a.out)));
+  }
+  if (g.json) {
+    nlohmann::json j = {{"purpose", v->purpose()},
+                        {"as_of", format_timestamp(v->as_of())},
+                        {"rows", v->rows()},
+                        {"columns", nlohmann::json::array()}};
+    for (const auto& c : v->columns()) j["columns"].push_back(c.name);
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  fmt::print("View of purpose {} as of {}: {} subjects (pseudonymous ids)\n\n", v->purpose(),
+             format_timestamp(v->as_of()), with_thousands(static_cast<std::int64_t>(v->rows())));
+  Table t({"column", "kind", "present", "mean or values"});
+  for (const auto& c : v->columns()) {
+    std::int64_t present = 0;
+    double sum = 0;
+    for (std::size_t r = 0; r < v->rows(); ++r) {
+      if (c.missing(r)) continue;
+      ++present;
+      if (c.kind == gate::ColumnKind::kNumber) sum += c.numbers[r];
+    }
+    const std::string summary =
+        c.kind == gate::ColumnKind::kNumber
+            ? (present ? fmt::format("{:.2f}", sum / static_cast<double>(present)) : "-")
+            : fmt::format("{} distinct", c.dictionary.size());
+    t.add_row({c.name, c.kind == gate::ColumnKind::kNumber ? "number" : "category",
+               with_thousands(present), summary});
+  }
+  fmt::print("{}", t.render());
+  if (!a.out.empty()) fmt::print("\nwritten to {}\n", a.out);
+  return 0;
+}
+
+void add_gate_commands(CLI::App& app, Globals& g) {
+  auto* gate_cmd = app.add_subcommand(
+      "gate", "The purpose gate: who may be processed for a purpose, and what analytics sees");
+  gate_cmd->require_subcommand(1);
+
+  auto as_of = std::make_shared<std::string>();
+  auto* counts_cmd = gate_cmd->add_subcommand("counts",
+                                              "Consent coverage and how many subjects each purpose "
+                                              "may process now");
+  counts_cmd->add_option("--as-of", *as_of, "At this time (default: now)");
+  counts_cmd->callback(
+      [&g, as_of] { g.run = [&g, as_of] { return print_gate_counts(g, *as_of); }; });
+
+  auto a = std::make_shared<ViewArgs>();
+  auto* view_cmd = gate_cmd->add_subcommand(
+      "view", "Build a PurposeView: lawful subjects only, declared columns only (audited)");
+  view_cmd->add_option("--purpose", a->purpose, "A declared purpose")->required();
+  view_cmd->add_option("--as-of", a->as_of, "At this time (default: now)");
+  view_cmd->add_option("--columns", a->columns,
+                       "Comma-separated fields and features (default: every non-pii one)");
+  view_cmd->add_option("--out", a->out, "Write the rows as CSV (pseudonymous subject ids)");
+  view_cmd->callback([&g, a] { g.run = [&g, a] { return print_view(g, *a); }; });
+}
 
 }  // namespace consentric::cli

@@ -54,9 +54,11 @@ nlohmann::json report_json(const ingest::ImportReport& r) {
   return j;
 }
 
-void add_import_kind(CLI::App* import, Globals& g, ingest::ImportKind kind,
+}  // namespace
+
+void add_import_kind(CLI::App* parent, Globals& g, ingest::ImportKind kind, const std::string& name,
                      const std::string& help) {
-  auto* cmd = import->add_subcommand(std::string(ingest::to_string(kind)), help);
+  auto* cmd = parent->add_subcommand(name, help);
   struct Args {
     std::string file, reject_file, format = "auto";
     bool skip_invalid = false;
@@ -93,17 +95,15 @@ void add_import_kind(CLI::App* import, Globals& g, ingest::ImportKind kind,
   });
 }
 
-}  // namespace
-
 void add_import_commands(CLI::App& app, Globals& g) {
   auto* import =
       app.add_subcommand("import", "Validated, all-or-nothing import of CSV or NDJSON files");
   import->require_subcommand(1);
-  add_import_kind(import, g, ingest::ImportKind::kProfiles,
+  add_import_kind(import, g, ingest::ImportKind::kProfiles, "profiles",
                   "Customer profiles: one row per person, upserted by identifier");
-  add_import_kind(import, g, ingest::ImportKind::kEvents,
+  add_import_kind(import, g, ingest::ImportKind::kEvents, "events",
                   "Behavioural events: identifier, type, time, properties");
-  add_import_kind(import, g, ingest::ImportKind::kConsents,
+  add_import_kind(import, g, ingest::ImportKind::kConsents, "consents",
                   "Consent records: identifier, purpose, grant or withdraw, time, proof");
 }
 

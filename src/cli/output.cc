@@ -30,7 +30,7 @@ int report_error(const Status& status) {
 namespace {
 
 bool looks_numeric(std::string_view s) {
-  if (s.empty()) return false;
+  if (s.find_first_of("0123456789") == std::string_view::npos) return false;  // "-" is no number
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || c == ',' || c == '.' || c == '-' || c == '%' || c == ' '))
       return false;

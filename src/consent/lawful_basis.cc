@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/time.h"
+
 namespace consentric::consent {
 
 bool supersedes(UnixSeconds a_ts, std::int64_t a_id, UnixSeconds b_ts, std::int64_t b_id) {
@@ -38,6 +40,36 @@ bool is_lawful(const PurposeSpec& purpose, const ConsentEntry* latest, const Lim
       return true;
   }
   return false;
+}
+
+std::string gate_reason(const PurposeSpec& purpose, const ConsentEntry* latest,
+                        const Limits& limits, UnixSeconds t) {
+  if (limits.restricted) return "processing is restricted (Art. 18)";
+  if (limits.objected && purpose.direct_marketing)
+    return "the person objected to direct marketing (Art. 21(3))";
+  const auto when = [](const ConsentEntry* e) { return format_timestamp(e->ts); };
+  switch (purpose.legal_basis) {
+    case LegalBasis::kConsent:
+      if (latest == nullptr) return "no consent record (opt-in: no record means no consent)";
+      if (latest->action == ConsentAction::kWithdraw) return "consent withdrawn on " + when(latest);
+      if (latest->action == ConsentAction::kRefuse) return "consent refused on " + when(latest);
+      if (latest->expires_at && t >= *latest->expires_at)
+        return "consent expired on " + format_timestamp(*latest->expires_at);
+      if (purpose.renew_consent && latest->notice_version != purpose.notice_version) {
+        return "consent was given under notice " + latest->notice_version +
+               "; the purpose asks for renewal under " + purpose.notice_version;
+      }
+      return "";
+    case LegalBasis::kLegitimateInterest:
+      if (limits.objected) return "the person objected (Art. 21)";
+      if (latest != nullptr && latest->action != ConsentAction::kGrant)
+        return "opted out on " + when(latest) + " (" + latest->source + ")";
+      return "";
+    case LegalBasis::kContract:
+    case LegalBasis::kLegalObligation:
+      return "";
+  }
+  return "unknown legal basis";
 }
 
 Limits limits_at(const std::vector<LimitEntry>& history, std::string_view purpose, UnixSeconds t) {

@@ -17,6 +17,7 @@
 //     objection stop them).
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +44,11 @@ struct Limits {
 // the limits in force at t.
 bool is_lawful(const PurposeSpec& purpose, const ConsentEntry* latest, const Limits& limits,
                UnixSeconds t);
+
+// Why `purpose` may not use the subject's data at t, in words for a person ("no consent
+// record", "withdrawn on 2026-03-01", ...); empty exactly when is_lawful() is true.
+std::string gate_reason(const PurposeSpec& purpose, const ConsentEntry* latest,
+                        const Limits& limits, UnixSeconds t);
 
 // The limits in force at t for `purpose`, from a subject's limit history (any order).
 Limits limits_at(const std::vector<LimitEntry>& history, std::string_view purpose, UnixSeconds t);

@@ -120,6 +120,12 @@ TEST(LawfulBasis, IntervalsAgreeWithPointwiseValidity) {
       h.push_back(entry(i + 1, ts, action, rng() % 3 == 0 ? "v1" : "v2", expires));
     }
     const std::vector<Interval> iv = consent_intervals(p, h);
+    for (UnixSeconds t = 0; t < 140; t += 7) {
+      for (const Limits lim : {Limits{}, Limits{.restricted = true}, Limits{.objected = true}}) {
+        const ConsentEntry* latest = latest_at(h, t);
+        ASSERT_EQ(is_lawful(p, latest, lim, t), gate_reason(p, latest, lim, t).empty());
+      }
+    }
     for (UnixSeconds t = 0; t < 140; ++t) {
       const bool inside =
           std::any_of(iv.begin(), iv.end(), [t](const Interval& i) { return i.contains(t); });
