@@ -12,8 +12,23 @@ function(consentric_warnings target)
   target_compile_options(${target} PRIVATE ${CONSENTRIC_WARNINGS})
 endfunction()
 
+# Analytics reads data only through the purpose gate's PurposeView (DESIGN.md invariant 1):
+# these modules may not link what sits behind the gate. scripts/check-layers.py also checks
+# their includes and indirect dependencies.
+set(CONSENTRIC_ANALYTICS_MODULES segment score disclose)
+set(CONSENTRIC_BEHIND_THE_GATE store sqlite ingest consent crypto gate)
+
 function(consentric_module)
   cmake_parse_arguments(M "" "NAME" "SRCS;DEPS;TESTS;TEST_DEPS" ${ARGN})
+  if(M_NAME IN_LIST CONSENTRIC_ANALYTICS_MODULES)
+    foreach(dep IN LISTS M_DEPS)
+      string(REGEX REPLACE "^consentric::" "" short "${dep}")
+      if(short IN_LIST CONSENTRIC_BEHIND_THE_GATE)
+        message(FATAL_ERROR "analytics module ${M_NAME} may not link ${dep}: it reads data only "
+                            "through a PurposeView (depend on consentric::purpose_view)")
+      endif()
+    endforeach()
+  endif()
   set(target consentric_${M_NAME})
   add_library(${target} STATIC ${M_SRCS})
   add_library(consentric::${M_NAME} ALIAS ${target})

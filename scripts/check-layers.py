@@ -4,7 +4,13 @@
 
 For each src/<module>/CMakeLists.txt, the DEPS of consentric_module() name the modules it may
 use, transitively. Every `#include "<other>/..."` in the module's non-test sources must name
-one of them. Exits 1 and lists each offending include otherwise."""
+one of them.
+
+The analytics layer (DESIGN.md: segment, score) and disclosure control read data only through
+the purpose gate's PurposeView (invariant 1): they may not reach the store, its SQLite
+implementation, the importer, the consent ledger or the key ring, directly or through another
+module, and of the gate they may include only gate/purpose_view.h (header-only). Exits 1 and
+lists each offending include or dependency otherwise."""
 import pathlib
 import re
 import sys
@@ -40,6 +46,25 @@ for name in modules:
             if inc and inc.group(1) in modules and inc.group(1) not in allowed and inc.group(1) != "testing":
                 problems.append(f"{f.relative_to(root)}:{lineno}: includes {inc.group(1)}/, "
                                 f"which module {name} does not declare in its DEPS")
+
+ANALYTICS = {"segment", "score", "disclose"}
+BEHIND_THE_GATE = {"store", "sqlite", "ingest", "consent", "crypto", "gate"}
+for name in sorted(ANALYTICS & modules.keys()):
+    for d in sorted(reachable(name) & BEHIND_THE_GATE):
+        problems.append(f"src/{name}/CMakeLists.txt: analytics module {name} depends on {d} "
+                        f"(directly or through another module); it may read data only through "
+                        f"gate/purpose_view.h")
+    for f in sorted((src / name).glob("*")):
+        if f.suffix not in (".h", ".cc"):
+            continue
+        for lineno, line in enumerate(f.read_text().splitlines(), 1):
+            inc = re.match(r'\s*#include\s+"((\w+)/[\w.]+)"', line)
+            if not inc or inc.group(2) not in BEHIND_THE_GATE:
+                continue
+            if inc.group(1) == "gate/purpose_view.h":
+                continue
+            problems.append(f"{f.relative_to(root)}:{lineno}: analytics module {name} includes "
+                            f"{inc.group(1)}; it may read data only through gate/purpose_view.h")
 
 for p in problems:
     print(p)

@@ -1,38 +1,20 @@
 // The consentric command end to end: the real binary, a real store folder, exit codes and
 // messages as a user or a script sees them.
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <string>
 
+#include "cli_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace consentric {
 namespace {
 
+using ::consentric::testing::CommandRun;
 using ::consentric::testing::read_file;
+using ::consentric::testing::run;
 using ::consentric::testing::TempDir;
 using ::consentric::testing::write_file;
 using ::testing::HasSubstr;
-
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandRun run(const std::string& args) {
-  const std::string cmd = std::string(CONSENTRIC_BINARY) + " " + args + " 2>&1";
-  CommandRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) r.output += buf.data();
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 TEST(Cli, HelpListsTheCommands) {
   const CommandRun r = run("--help");

@@ -40,10 +40,35 @@ struct Latest {
   bool current_notice = false;
 };
 
+// Every subject, ascending by id. The pseudonyms sit end to end in one buffer: a store of
+// millions of subjects would otherwise cost one allocation each, most of them for subjects the
+// view then leaves out.
 struct Subjects {
-  std::vector<SubjectId> ids;           // ascending
-  std::vector<std::string> pseudonyms;  // parallel to ids
+  std::vector<SubjectId> ids;               // ascending
+  std::string pseudonym_bytes;              // every pseudonym, concatenated
+  std::vector<std::size_t> pseudonym_ends;  // parallel to ids: where each one ends
+
+  std::string pseudonym(std::size_t i) const {
+    const std::size_t begin = i == 0 ? 0 : pseudonym_ends[i - 1];
+    return pseudonym_bytes.substr(begin, pseudonym_ends[i] - begin);
+  }
 };
+
+// Row of each subject id in a view (dense, indexed by id), or kNoRow.
+constexpr std::size_t kNoRow = std::numeric_limits<std::size_t>::max();
+std::vector<std::size_t> row_index(const Subjects& all, const std::vector<std::size_t>& rows) {
+  std::vector<std::size_t> row_of(
+      all.ids.empty() ? 0 : static_cast<std::size_t>(all.ids.back()) + 1, kNoRow);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    row_of[static_cast<std::size_t>(all.ids[rows[r]])] = r;
+  return row_of;
+}
+
+std::size_t row_of_subject(const std::vector<std::size_t>& row_of, SubjectId id) {
+  return id < 0 || static_cast<std::size_t>(id) >= row_of.size()
+             ? kNoRow
+             : row_of[static_cast<std::size_t>(id)];
+}
 
 // Which of `all` the gate lets through for `purpose` at as_of (lawful_basis.h decides).
 Result<std::vector<std::size_t>> lawful_rows(Store& store, const PurposeSpec& purpose,
@@ -66,13 +91,19 @@ Result<std::vector<std::size_t>> lawful_rows(Store& store, const PurposeSpec& pu
                      .current_notice = e.notice_version == purpose.notice_version};
         }));
   }
-  std::unordered_map<SubjectId, std::vector<LimitEntry>> limits;
+  // Limits are few: sorted by subject, they are walked in step with the ascending ids.
+  std::vector<LimitEntry> limits;
   CONSENTRIC_RETURN_IF_ERROR(
-      store.scan_limits(as_of, [&](const LimitEntry& e) { limits[e.subject].push_back(e); }));
+      store.scan_limits(as_of, [&](const LimitEntry& e) { limits.push_back(e); }));
+  std::stable_sort(limits.begin(), limits.end(),
+                   [](const LimitEntry& a, const LimitEntry& b) { return a.subject < b.subject; });
+  auto next_limit = limits.begin();
+  std::vector<LimitEntry> history;  // one subject's limits (limits_at takes any order)
 
   std::vector<std::size_t> rows;
   rows.reserve(all.ids.size());
   ConsentEntry probe;  // the compact record, widened for lawful_basis.h
+  const std::string stale_notice("\x01");
   for (std::size_t i = 0; i < all.ids.size(); ++i) {
     const SubjectId id = all.ids[i];
     const ConsentEntry* decision = nullptr;
@@ -83,12 +114,17 @@ Result<std::vector<std::size_t>> lawful_rows(Store& store, const PurposeSpec& pu
       probe.entry_id = l.entry_id;
       probe.expires_at.reset();
       if (l.expires_at != consent::kForever) probe.expires_at = l.expires_at;
-      probe.notice_version = l.current_notice ? purpose.notice_version : std::string("\x01");
+      probe.notice_version = l.current_notice ? purpose.notice_version : stale_notice;
       decision = &probe;
     }
     consent::Limits lim;
-    if (auto it = limits.find(id); it != limits.end())
-      lim = consent::limits_at(it->second, purpose.id, as_of);
+    while (next_limit != limits.end() && next_limit->subject < id) ++next_limit;
+    if (next_limit != limits.end() && next_limit->subject == id) {
+      history.clear();
+      while (next_limit != limits.end() && next_limit->subject == id)
+        history.push_back(*next_limit++);
+      lim = consent::limits_at(history, purpose.id, as_of);
+    }
     if (consent::is_lawful(purpose, decision, lim, as_of)) rows.push_back(i);
   }
   return rows;
@@ -98,7 +134,8 @@ Result<Subjects> all_subjects(Store& store) {
   Subjects s;
   CONSENTRIC_RETURN_IF_ERROR(store.scan_subjects([&](const SubjectRow& r) {
     s.ids.push_back(r.id);
-    s.pseudonyms.push_back(r.pseudonym);
+    s.pseudonym_bytes += r.pseudonym;
+    s.pseudonym_ends.push_back(s.pseudonym_bytes.size());
   }));
   return s;
 }
@@ -154,7 +191,7 @@ class FeatureColumns {
       if (!base && !count && !n.starts_with("days_since.")) continue;
       Spec s;
       s.column = columns_.size();
-      s.name = n;
+      s.kind = kind_of(n);
       if (!base) {
         const std::string type = n.substr(n.find('.') + 1);
         auto it = type_ids.find(type);
@@ -171,24 +208,33 @@ class FeatureColumns {
     const double now = static_cast<double>(as_of_);
     for (const Spec& s : specs_) {
       double& out = columns_[s.column].numbers[row];
-      if (s.name == "event_count")
-        out = static_cast<double>(f.events);
-      else if (s.name == "recency_days")
-        out = (now - static_cast<double>(f.last_seen)) / kDay;
-      else if (s.name == "tenure_days")
-        out = (now - static_cast<double>(f.first_seen)) / kDay;
-      else if (s.name == "frequency")
-        out = static_cast<double>(f.purchases);
-      else if (s.name == "monetary")
-        out = f.monetary;
-      else if (s.name == "days_since_purchase") {
-        if (f.last_purchase) out = (now - static_cast<double>(*f.last_purchase)) / kDay;
-      } else {
-        for (const auto& t : f.per_type) {
-          if (t.type_id != s.type_id) continue;
-          out = s.name.starts_with("count.") ? static_cast<double>(t.count)
+      switch (s.kind) {
+        case Kind::kEventCount:
+          out = static_cast<double>(f.events);
+          break;
+        case Kind::kRecencyDays:
+          out = (now - static_cast<double>(f.last_seen)) / kDay;
+          break;
+        case Kind::kTenureDays:
+          out = (now - static_cast<double>(f.first_seen)) / kDay;
+          break;
+        case Kind::kFrequency:
+          out = static_cast<double>(f.purchases);
+          break;
+        case Kind::kMonetary:
+          out = f.monetary;
+          break;
+        case Kind::kDaysSincePurchase:
+          if (f.last_purchase) out = (now - static_cast<double>(*f.last_purchase)) / kDay;
+          break;
+        case Kind::kTypeCount:
+        case Kind::kTypeDaysSince:
+          for (const auto& t : f.per_type) {
+            if (t.type_id != s.type_id) continue;
+            out = s.kind == Kind::kTypeCount ? static_cast<double>(t.count)
                                              : (now - static_cast<double>(t.last_ts)) / kDay;
-        }
+          }
+          break;
       }
     }
   }
@@ -197,9 +243,30 @@ class FeatureColumns {
   bool empty() const { return specs_.empty(); }
 
  private:
+  // Which feature a column holds, decided once per view rather than per row.
+  enum class Kind {
+    kEventCount,
+    kRecencyDays,
+    kTenureDays,
+    kFrequency,
+    kMonetary,
+    kDaysSincePurchase,
+    kTypeCount,      // count.<type>
+    kTypeDaysSince,  // days_since.<type>
+  };
+  // REQUIRES: `name` is a base feature, count.<type> or days_since.<type>.
+  static Kind kind_of(std::string_view name) {
+    if (name == "event_count") return Kind::kEventCount;
+    if (name == "recency_days") return Kind::kRecencyDays;
+    if (name == "tenure_days") return Kind::kTenureDays;
+    if (name == "frequency") return Kind::kFrequency;
+    if (name == "monetary") return Kind::kMonetary;
+    if (name == "days_since_purchase") return Kind::kDaysSincePurchase;
+    return name.starts_with("count.") ? Kind::kTypeCount : Kind::kTypeDaysSince;
+  }
   struct Spec {
     std::size_t column = 0;
-    std::string name;
+    Kind kind = Kind::kEventCount;
     std::int64_t type_id = -1;
   };
   UnixSeconds as_of_;
@@ -212,9 +279,7 @@ Status fill_field_columns(StoreDir& sd, const std::vector<const FieldSpec*>& fie
                           const Subjects& all, const std::vector<std::size_t>& rows,
                           std::vector<Column>* out) {
   if (fields.empty()) return Status();
-  std::unordered_map<SubjectId, std::size_t> row_of;
-  row_of.reserve(rows.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) row_of.emplace(all.ids[rows[r]], r);
+  const std::vector<std::size_t> row_of = row_index(all, rows);
   const std::size_t first = out->size();
   bool any_pii = false;
   for (const FieldSpec* f : fields) {
@@ -255,14 +320,14 @@ Status fill_field_columns(StoreDir& sd, const std::vector<const FieldSpec*>& fie
   Status failed;
   CONSENTRIC_RETURN_IF_ERROR(sd.store->scan_profiles([&](SubjectId id, const ProfileRow& p) {
     if (!failed.ok()) return;
-    auto it = row_of.find(id);
-    if (it == row_of.end()) return;
+    const std::size_t row = row_of_subject(row_of, id);
+    if (row == kNoRow) return;
     auto plain = decode_fields(p.plain);
     if (!plain.ok()) {
       failed = plain.status();
       return;
     }
-    put(it->second, *plain);
+    put(row, *plain);
     if (any_pii && !p.sealed.empty()) {
       auto key = sd.keyring->subject_key(id);
       if (!key.ok()) return;  // crypto-shredded: nothing readable is left
@@ -272,7 +337,7 @@ Status fill_field_columns(StoreDir& sd, const std::vector<const FieldSpec*>& fie
         return;
       }
       auto secret = decode_fields(*opened);
-      if (secret.ok()) put(it->second, *secret);
+      if (secret.ok()) put(row, *secret);
     }
   }));
   return failed;
@@ -332,11 +397,10 @@ Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSec
   if (!features.empty()) {
     if (request.as_of >= now) {
       // Every stored event is at or before now, so the kept rows are the features at as_of.
-      std::unordered_map<SubjectId, std::size_t> row_of;
-      row_of.reserve(rows.size());
-      for (std::size_t r = 0; r < rows.size(); ++r) row_of.emplace(all.ids[rows[r]], r);
+      const std::vector<std::size_t> row_of = row_index(all, rows);
       CONSENTRIC_RETURN_IF_ERROR(store.scan_purpose_features(purpose->id, [&](const FeatureRow& f) {
-        if (auto it = row_of.find(f.subject); it != row_of.end()) features.fill(it->second, f);
+        if (const std::size_t r = row_of_subject(row_of, f.subject); r != kNoRow)
+          features.fill(r, f);
       }));
     } else {
       consent::PurposeFeatureKeeper keeper(store, sd.config);
@@ -363,7 +427,7 @@ Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSec
   }
   std::vector<std::string> row_ids;
   row_ids.reserve(rows.size());
-  for (std::size_t r : rows) row_ids.push_back(std::move(all.pseudonyms[r]));
+  for (std::size_t r : rows) row_ids.push_back(all.pseudonym(r));
 
   nlohmann::json detail = {
       {"as_of", format_timestamp(request.as_of)}, {"subjects", row_ids.size()}, {"columns", names}};
