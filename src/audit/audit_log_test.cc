@@ -17,7 +17,9 @@ class AuditLogTest : public ::testing::Test {
     ASSERT_OK(store_->begin());
     for (int i = 0; i < 5; ++i) {
       ASSERT_OK(append(*store_,
-                       {"operator", "import.events", "", "{\"n\":" + std::to_string(i) + "}"},
+                       {.actor = "operator",
+                        .action = "import.events",
+                        .detail = "{\"n\":" + std::to_string(i) + "}"},
                        100 + i));
     }
     ASSERT_OK(store_->commit());

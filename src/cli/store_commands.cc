@@ -47,7 +47,8 @@ Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string&
                            {"purposes", sd.config.purposes.size()},
                            {"fields", sd.config.fields.size()}};
   CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
-  auto entry = audit::append(*sd.store, {"local-operator", "store.init", "", detail.dump()}, now);
+  auto entry = audit::append(
+      *sd.store, {.actor = "local-operator", .action = "store.init", .detail = detail.dump()}, now);
   if (!entry.ok()) {
     sd.store->rollback();
     return entry.status();

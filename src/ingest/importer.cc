@@ -629,7 +629,9 @@ class Importer {
         file_hash, report_.rows, report_.inserted, report_.updated, report_.unchanged,
         report_.rejected, report_.suppressed, report_.subjects_created);
     return audit::append(store_,
-                         {opts_.actor, fmt::format("import.{}", to_string(opts_.kind)), "", detail},
+                         {.actor = opts_.actor,
+                          .action = fmt::format("import.{}", to_string(opts_.kind)),
+                          .detail = detail},
                          opts_.now)
         .status();
   }

@@ -299,7 +299,8 @@ TEST_F(ImporterTest, EventsKeepFeaturesCurrentAndSealPiiProperties) {
   // The pii property is sealed: its text is in no store file, in the WAL or after a checkpoint.
   for (int pass = 0; pass < 2; ++pass) {
     for (const char* file : {kDataFileName, "consentric.db-wal"}) {
-      EXPECT_EQ(read_file(dir_.path() / "store" / file).find("gift for my mother"), std::string::npos)
+      EXPECT_EQ(read_file(dir_.path() / "store" / file).find("gift for my mother"),
+                std::string::npos)
           << file << " pass " << pass;
     }
     ASSERT_OK(sd_->store->checkpoint());
@@ -334,10 +335,14 @@ TEST_F(ImporterTest, ConsentsWriteTheLedgerAndAnAuditEntry) {
   std::vector<std::string> actions;
   ASSERT_OK(sd_->store->scan_audit([&](const AuditRecord& r) {
     actions.push_back(r.action);
+    if (r.action == "import.consents") {
+      EXPECT_EQ(r.subject, "");  // store-wide
+      EXPECT_THAT(r.detail, ::testing::HasSubstr(R"("file":"c.ndjson")"));
+    }
     return Status();
   }));
-  EXPECT_THAT(actions, ::testing::ElementsAre("consent.grant", "consent.withdraw",
-                                              "consent.refuse", "import.consents"));
+  EXPECT_THAT(actions, ::testing::ElementsAre("consent.grant", "consent.withdraw", "consent.refuse",
+                                              "import.consents"));
 }
 
 }  // namespace
