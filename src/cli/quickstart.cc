@@ -7,11 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "audit/audit_ops.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/summary.h"
 #include "consent/signals.h"
 #include "consent/subjects.h"
+#include "crypto/keys.h"
 #include "gate/gate.h"
 #include "tcf/tc_string.h"
 
@@ -56,7 +58,8 @@ std::string banner_tc_string(const Config& config, UnixSeconds day) {
   return tcf::encode(tc);
 }
 
-int consent_journey_step(const Globals& g, StoreDir& sd) {
+// Sets *pseudonym to the person's pseudonym (the audit step proves one of their entries).
+int consent_journey_step(const Globals& g, StoreDir& sd, std::string* pseudonym) {
   fmt::print(
       "\n6. One person's consent journey: a TCF banner, then a Global Privacy Control signal\n");
   const UnixSeconds now = make_system_clock()->now();
@@ -84,6 +87,7 @@ int consent_journey_step(const Globals& g, StoreDir& sd) {
   Status s = run([&]() -> Status {
     CONSENTRIC_ASSIGN_OR_RETURN(consent::SubjectRef who,
                                 consent::find_or_create_subject(sd, *id, now));
+    *pseudonym = who.pseudonym;
     CONSENTRIC_ASSIGN_OR_RETURN(
         consent::TcfResult r,
         consent::record_tc_string(*sd.store, sd.config, keeper, who.id, tc, today, kActor, now));
@@ -143,6 +147,40 @@ int purpose_view_step(const Globals& g, StoreDir& sd) {
   const std::string why = refused.status().message();
   fmt::print("   {}\n", why.substr(0, why.find(';')));
   return 0;
+}
+
+int audit_step(StoreDir& sd, const std::string& pseudonym) {
+  fmt::print(
+      "\n9. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "   lets an outsider check any entry without the database\n");
+  const UnixSeconds now = make_system_clock()->now();
+  auto signer = audit::log_signer(*sd.store, sd.master);
+  if (!signer.ok()) return report_error(signer.status());
+  auto made = audit::make_checkpoint(*sd.store, *signer, kActor, now);
+  if (!made.ok()) return report_error(made.status());
+  fmt::print("   signed checkpoint: {} entries, root {}..., Ed25519 key {}\n",
+             with_thousands(static_cast<std::int64_t>(made->checkpoint.size)),
+             crypto::to_hex(made->checkpoint.root).substr(0, 16), signer->vkey);
+  // The entry that recorded the banner consent of the person above.
+  std::int64_t seq = 0;
+  Status scan = sd.store->scan_audit([&](const AuditRecord& r) {
+    if (seq == 0 && r.subject == pseudonym && r.action == "consent.grant") seq = r.seq;
+    return Status();
+  });
+  if (!scan.ok()) return report_error(scan);
+  auto proof = audit::prove_inclusion(*sd.store, seq);
+  if (!proof.ok()) return report_error(proof.status());
+  // What a regulator runs, holding only the note, the key and the proof.
+  auto verdict = audit::check_proof(audit::to_json(*proof), made->note, std::nullopt, signer->vkey);
+  if (!verdict.ok()) return report_error(verdict.status());
+  fmt::print("   inclusion proof of entry {} ({} hashes), checked with no database: {}\n", seq,
+             proof->proof.size(), verdict->valid ? "VALID" : "INVALID: " + verdict->problem);
+  auto report = audit::verify_log(*sd.store, *signer);
+  if (!report.ok()) return report_error(report.status());
+  fmt::print("   audit verify: {}, {} entries, {} signed checkpoint(s) hold\n",
+             report->intact() ? "intact" : "BROKEN", with_thousands(report->entries),
+             report->checkpoints_checked);
+  return report->intact() && verdict->valid ? 0 : 1;
 }
 
 }  // namespace
@@ -250,10 +288,12 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
                  with_thousands(repeat->unchanged), with_thousands(repeat->inserted));
 
       CONSENTRIC_CLI_STEP(consent_gate_step(local));
-      CONSENTRIC_CLI_STEP(consent_journey_step(local, *sd));
+      std::string person;
+      CONSENTRIC_CLI_STEP(consent_journey_step(local, *sd, &person));
       CONSENTRIC_CLI_STEP(purpose_view_step(local, *sd));
+      CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n9. What the store holds now\n\n");
+      fmt::print("\n10. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
