@@ -37,7 +37,8 @@ class ConsentCli : public ::testing::Test {
 TEST_F(ConsentCli, GrantWithdrawShowHistoryProof) {
   CommandRun r = at_store(
       "consent grant ada@example.com --purpose email_marketing --time 2026-03-01T10:00:00Z "
-      "--source web_form --method checkbox --proof '{\"form_id\":\"nl-1\",\"ip\":\"203.0.113.77\"}'");
+      "--source web_form --method checkbox --proof "
+      "'{\"form_id\":\"nl-1\",\"ip\":\"203.0.113.77\"}'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("recorded: grant email_marketing"));
   r = at_store("consent show ada@example.com");
@@ -45,7 +46,8 @@ TEST_F(ConsentCli, GrantWithdrawShowHistoryProof) {
   EXPECT_THAT(r.output, ::testing::ContainsRegex("email_marketing +consent +grant .* open"));
   EXPECT_THAT(r.output, HasSubstr("no consent record"));  // segmentation: opt-in
 
-  r = at_store("consent withdraw email=ada@example.com --purpose email_marketing --time 2026-04-01");
+  r = at_store(
+      "consent withdraw email=ada@example.com --purpose email_marketing --time 2026-04-01");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = at_store("--json consent proof ada@example.com --purpose email_marketing");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -139,6 +141,12 @@ TEST_F(ConsentCli, GateViewRefusesUndeclaredColumnsAndWritesCsv) {
   const std::string csv = ::consentric::testing::read_file(out);
   EXPECT_THAT(csv, HasSubstr("subject,country,event_count\ns_"));
   EXPECT_THAT(csv, Not(HasSubstr("ada")));
+  // Both the read and the export are in the audit chain.
+  r = at_store("audit log --action gate. --ndjson");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"action\":\"gate.view\""));
+  EXPECT_THAT(r.output, HasSubstr("\"action\":\"gate.export\""));
+  EXPECT_THAT(r.output, HasSubstr("view.csv"));
 }
 
 }  // namespace

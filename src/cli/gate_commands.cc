@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "crypto/keys.h"
 #include "gate/gate.h"
 
 namespace consentric::cli {
@@ -83,6 +85,43 @@ std::string cell(const gate::Column& c, std::size_t row) {
   return fmt::format("{}", c.numbers[row]);
 }
 
+// Writes the view as CSV with pseudonymous ids, and records the export (a recipient of
+// personal data, Art. 30(1)(d)) in the audit chain: file name and hash, rows, columns.
+Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& path,
+                   UnixSeconds now) {
+  {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    std::string line = "subject";
+    for (const auto& c : v.columns()) line += "," + csv_cell(c.name);
+    f << line << "\n";
+    for (std::size_t r = 0; r < v.rows(); ++r) {
+      line = v.row_ids()[r];
+      for (const auto& c : v.columns()) line += "," + csv_cell(cell(c, r));
+      f << line << "\n";
+    }
+    if (!f.flush()) return failed_precondition(fmt::format("cannot write {}", path));
+  }
+  CONSENTRIC_ASSIGN_OR_RETURN(std::string hash, crypto::hash256_file(path));
+  nlohmann::json detail = {{"file", std::filesystem::path(path).filename().string()},
+                           {"hash", crypto::to_hex(hash)},
+                           {"rows", v.rows()},
+                           {"as_of", format_timestamp(v.as_of())},
+                           {"columns", nlohmann::json::array()}};
+  for (const auto& c : v.columns()) detail["columns"].push_back(c.name);
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
+  auto appended = audit::append(*sd.store,
+                                {.actor = std::string(kActor),
+                                 .action = "gate.export",
+                                 .purpose = v.purpose(),
+                                 .detail = detail.dump()},
+                                now);
+  if (!appended.ok()) {
+    sd.store->rollback();
+    return appended.status();
+  }
+  return sd.store->commit();
+}
+
 }  // namespace
 
 int print_view(const Globals& g, const ViewArgs& a) {
@@ -100,16 +139,7 @@ int print_view(const Globals& g, const ViewArgs& a) {
   auto v = gate::build_view(*sd, req, now);
   if (!v.ok()) return report_error(v.status());
   if (!a.out.empty()) {
-    std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
-    std::string line = "subject";
-    for (const auto& c : v->columns()) line += "," + csv_cell(c.name);
-    f << line << "\n";
-    for (std::size_t r = 0; r < v->rows(); ++r) {
-      line = v->row_ids()[r];
-      for (const auto& c : v->columns()) line += "," + csv_cell(cell(c, r));
-      f << line << "\n";
-    }
-    if (!f) return report_error(failed_precondition(fmt::format("cannot write {}", a.out)));
+    if (Status s = export_view(*sd, *v, a.out, now); !s.ok()) return report_error(s);
   }
   if (g.json) {
     nlohmann::json j = {{"purpose", v->purpose()},
