@@ -31,6 +31,7 @@
 
 #include <fmt/format.h>
 
+#include "bench_util.h"
 #include "gate/gate.h"
 #include "sqlite/db.h"
 #include "store/store_dir.h"
@@ -41,7 +42,10 @@ namespace consentric {
 namespace {
 
 namespace fs = std::filesystem;
-using SteadyClock = std::chrono::steady_clock;
+using SteadyClock = bench::SteadyClock;
+using bench::median;
+using bench::seconds_since;
+using bench::spread;
 
 constexpr std::string_view kPurpose = "segmentation";
 constexpr double kTargetSeconds = 1.5;
@@ -62,21 +66,6 @@ struct Args {
   std::int64_t subjects = 1'000'000;
   int runs = 3;
 };
-
-double seconds_since(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-std::string spread(const std::vector<double>& v) {
-  if (v.size() < 2) return "";
-  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  return fmt::format("  (min {:.3f}, max {:.3f}, {} runs)", *lo, *hi, v.size());
-}
 
 [[noreturn]] void die(std::string_view what, const Status& s) {
   fmt::print(stderr, "gate_bench: {}: {}\n", what, s.to_string());
@@ -407,9 +396,9 @@ int run(const Args& args) {
   fmt::print("setup: {:.1f} s\n", setup_secs);
   fmt::print("view_rows: {} rows\n", view_rows);
   fmt::print("feature_rows: {} rows\n", floor_rows);
-  fmt::print("gate_view: {:.3f} s{}\n", median(ours), spread(ours));
-  fmt::print("plain_sql: {:.3f} s{}\n", median(peer), spread(peer));
-  fmt::print("floor_scan: {:.3f} s{}\n", median(floor), spread(floor));
+  fmt::print("gate_view: {:.3f} s{}\n", median(ours), spread(ours, 3));
+  fmt::print("plain_sql: {:.3f} s{}\n", median(peer), spread(peer, 3));
+  fmt::print("floor_scan: {:.3f} s{}\n", median(floor), spread(floor, 3));
   // peer time / our time and floor time / our time: higher is better (STYLE.md).
   fmt::print("ratio_vs_plain_sql: {:.2f}\n", median(peer) / median(ours));
   fmt::print("floor_fraction: {:.2f}\n", median(floor) / median(ours));
@@ -438,13 +427,7 @@ int main(int argc, char** argv) {
   consentric::Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        fmt::print(stderr, "gate_bench: {} needs a value\n", a);
-        std::exit(1);
-      }
-      return argv[++i];
-    };
+    auto value = [&] { return consentric::bench::option_value("gate_bench", argc, argv, &i); };
     if (a == "--quick") {
       args.quick = true;
       args.subjects = 100'000;

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "bench_util.h"
 #include "core/text.h"
 #include "ingest/importer.h"
 #include "ingest/ndjson_reader.h"
@@ -26,7 +27,10 @@ namespace consentric {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Clock = bench::SteadyClock;
+using bench::median;
+using bench::seconds_since;
+using bench::spread;
 
 struct Args {
   bool quick = false;
@@ -35,21 +39,6 @@ struct Args {
   int runs = 3;
   std::string data;
 };
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-std::string spread(const std::vector<double>& v) {
-  if (v.size() < 2) return "";
-  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  return fmt::format("  (min {:.0f}, max {:.0f}, {} runs)", *lo, *hi, v.size());
-}
 
 // Truncates a file after its first n lines.
 bool keep_first_lines(const fs::path& path, std::int64_t n) {
@@ -212,10 +201,10 @@ int run(const Args& args) {
 
   fmt::print("events: {} rows\n", last.event_rows);
   fmt::print("profiles: {} rows\n", last.profile_rows);
-  fmt::print("events_import: {:.0f} rows/s{}\n", median(ev), spread(ev));
-  fmt::print("profiles_import: {:.0f} rows/s{}\n", median(pr), spread(pr));
-  fmt::print("plain_insert: {:.0f} rows/s{}\n", median(plain), spread(plain));
-  fmt::print("plain_insert_indexed: {:.0f} rows/s{}\n", median(plain_idx), spread(plain_idx));
+  fmt::print("events_import: {:.0f} rows/s{}\n", median(ev), spread(ev, 0));
+  fmt::print("profiles_import: {:.0f} rows/s{}\n", median(pr), spread(pr, 0));
+  fmt::print("plain_insert: {:.0f} rows/s{}\n", median(plain), spread(plain, 0));
+  fmt::print("plain_insert_indexed: {:.0f} rows/s{}\n", median(plain_idx), spread(plain_idx, 0));
   // peer time / our time = our rate / peer rate: higher is better (STYLE.md).
   fmt::print("ratio_vs_plain_insert: {:.2f}\n", median(ev) / median(plain));
   fmt::print("ratio_vs_plain_insert_indexed: {:.2f}\n", median(ev) / median(plain_idx));
@@ -229,13 +218,7 @@ int main(int argc, char** argv) {
   consentric::Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        fmt::print(stderr, "ingest_bench: {} needs a value\n", a);
-        std::exit(1);
-      }
-      return argv[++i];
-    };
+    auto value = [&] { return consentric::bench::option_value("ingest_bench", argc, argv, &i); };
     if (a == "--quick") {
       args.quick = true;
       args.events = 50'000;

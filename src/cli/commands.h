@@ -66,6 +66,27 @@ int print_view(const Globals& g, const ViewArgs& args);
 // Consent coverage and gate counts per purpose (gate counts).
 int print_gate_counts(const Globals& g, const std::string& as_of);
 
+// Runs fn (returning a Result) inside one transaction on the store and one on the key ring (a
+// new subject gets a data key), committing both or neither.
+template <typename Fn>
+auto in_store_transaction(StoreDir& sd, Fn&& fn) -> decltype(fn()) {
+  CONSENTRIC_RETURN_IF_ERROR(sd.keyring->begin());
+  if (Status s = sd.store->begin(); !s.ok()) {
+    sd.keyring->rollback();
+    return s;
+  }
+  auto out = fn();
+  Status s = out.status();
+  if (s.ok()) s = sd.keyring->commit();
+  if (s.ok()) s = sd.store->commit();
+  if (!s.ok()) {
+    sd.store->rollback();
+    sd.keyring->rollback();
+    return s;
+  }
+  return out;
+}
+
 // A time argument: empty or "now" is `now`; else an ISO 8601 time or a date (midnight UTC).
 Result<UnixSeconds> parse_time_arg(std::string_view text, UnixSeconds now);
 

@@ -22,27 +22,6 @@ namespace {
 
 constexpr std::string_view kActor = "local-operator";
 
-// A write to the ledger: both the store and the key ring in one transaction each (a new subject
-// gets a data key), committed together or not at all.
-template <typename Fn>
-Result<nlohmann::json> in_transaction(StoreDir& sd, Fn&& fn) {
-  CONSENTRIC_RETURN_IF_ERROR(sd.keyring->begin());
-  if (Status s = sd.store->begin(); !s.ok()) {
-    sd.keyring->rollback();
-    return s;
-  }
-  Result<nlohmann::json> out = fn();
-  Status s = out.status();
-  if (s.ok()) s = sd.keyring->commit();
-  if (s.ok()) s = sd.store->commit();
-  if (!s.ok()) {
-    sd.store->rollback();
-    sd.keyring->rollback();
-    return s;
-  }
-  return out;
-}
-
 struct DecisionArgs {
   std::string identifier, purpose, time, source = "api", method = "unspecified";
   std::string notice_version, notice_file, notice_hash, proof = "{}", expires;
@@ -132,7 +111,7 @@ int record_for(const Globals& g, const std::string& identifier, Record&& record)
   auto id = consent::parse_identifier_arg(sd->config, identifier);
   if (!id.ok()) return report_error(id.status());
   const UnixSeconds now = make_system_clock()->now();
-  auto out = in_transaction(*sd, [&]() -> Result<nlohmann::json> {
+  auto out = in_store_transaction(*sd, [&]() -> Result<nlohmann::json> {
     CONSENTRIC_ASSIGN_OR_RETURN(consent::SubjectRef who,
                                 consent::find_or_create_subject(*sd, *id, now));
     consent::PurposeFeatureKeeper keeper(*sd->store, sd->config);

@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/text.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
 
@@ -68,16 +69,6 @@ int print_gate_counts(const Globals& g, const std::string& as_of_text) {
 
 namespace {
 
-std::string csv_cell(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string cell(const gate::Column& c, std::size_t row) {
   if (c.missing(row)) return "";
   if (c.kind == gate::ColumnKind::kCategory)
@@ -92,11 +83,11 @@ Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& 
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     std::string line = "subject";
-    for (const auto& c : v.columns()) line += "," + csv_cell(c.name);
+    for (const auto& c : v.columns()) line += "," + csv_field(c.name);
     f << line << "\n";
     for (std::size_t r = 0; r < v.rows(); ++r) {
       line = v.row_ids()[r];
-      for (const auto& c : v.columns()) line += "," + csv_cell(cell(c, r));
+      for (const auto& c : v.columns()) line += "," + csv_field(cell(c, r));
       f << line << "\n";
     }
     if (!f.flush()) return failed_precondition(fmt::format("cannot write {}", path));

@@ -68,23 +68,8 @@ int consent_journey_step(const Globals& g, StoreDir& sd, std::string* pseudonym)
   fmt::print("   {} accepts a consent banner; its TC string:\n   {}\n", kPerson, tc);
   auto id = consent::parse_identifier_arg(sd.config, kPerson);
   if (!id.ok()) return report_error(id.status());
-  auto run = [&](auto&& body) -> Status {
-    CONSENTRIC_RETURN_IF_ERROR(sd.keyring->begin());
-    if (Status s = sd.store->begin(); !s.ok()) {
-      sd.keyring->rollback();
-      return s;
-    }
-    Status s = body();
-    if (s.ok()) s = sd.keyring->commit();
-    if (s.ok()) s = sd.store->commit();
-    if (!s.ok()) {
-      sd.store->rollback();
-      sd.keyring->rollback();
-    }
-    return s;
-  };
   consent::PurposeFeatureKeeper keeper(*sd.store, sd.config);
-  Status s = run([&]() -> Status {
+  auto done = in_store_transaction(sd, [&]() -> Result<bool> {
     CONSENTRIC_ASSIGN_OR_RETURN(consent::SubjectRef who,
                                 consent::find_or_create_subject(sd, *id, now));
     *pseudonym = who.pseudonym;
@@ -101,9 +86,9 @@ int consent_journey_step(const Globals& g, StoreDir& sd, std::string* pseudonym)
     for (const auto& e : gpc)
       fmt::print("   GPC  -> {} {} (sale or sharing opted out)\n", to_string(e.appended.action),
                  e.purpose);
-    return Status();
+    return true;
   });
-  if (!s.ok()) return report_error(s);
+  if (!done.ok()) return report_error(done.status());
   // Strings that prove nothing are refused, and nothing is written.
   for (std::string_view bad : {std::string_view("COtybn4PA_zT4KjACBENAPCIAEBAAECAAIAAAAAAAAAA"),
                                std::string_view("BOEFEAyOEFEAyAHABDENAI4AAAB9vABAASA"),

@@ -23,4 +23,8 @@ bool parse_double(std::string_view s, double* out);
 // Quotes a value for an error message, cut to a readable length and with control bytes escaped.
 std::string quote_for_message(std::string_view s);
 
+// s as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
+// or a line break; as is otherwise.
+std::string csv_field(std::string_view s);
+
 }  // namespace consentric

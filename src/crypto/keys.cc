@@ -1,7 +1,6 @@
 #include "crypto/keys.h"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,7 +11,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "core/text.h"
+#include "crypto/sodium_util.h"
 
 namespace consentric::crypto {
 namespace {
@@ -33,20 +35,8 @@ constexpr std::string_view kMasterKeyPrefix = "consentric-key-v1:";
 // A key file is one short line; anything much longer is not a key file.
 constexpr std::size_t kMaxKeyFileBytes = 4096;
 
-// libsodium may be handed a null pointer for an empty view; give it a real address instead.
-const unsigned char* bytes_of(std::string_view s) {
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
-
-// The functions that cannot return a Status (seal, hashes, key generation) need a working
-// libsodium; without one there is no safe way to go on.
-void require_sodium() {
-  if (!init_sodium().ok()) {
-    std::fputs("consentric: libsodium failed to initialize\n", stderr);
-    std::abort();
-  }
-}
+using detail::bytes_of;
+using detail::require_sodium;
 
 // Zeroes a string that held secret bytes before its memory goes back to the allocator.
 void wipe(std::string& s) {
@@ -230,7 +220,8 @@ std::string hash256(std::string_view message) {
 Result<std::string> hash256_file(const std::filesystem::path& path) {
   CONSENTRIC_RETURN_IF_ERROR(init_sodium());
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return not_found(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  if (f == nullptr)
+    return not_found(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
   crypto_generichash_state state;
   crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
   std::string block(1 << 20, '\0');

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "crypto/sodium_util.h"
+
 namespace consentric::crypto {
 namespace {
 
@@ -17,19 +19,8 @@ static_assert(crypto_sign_BYTES == kSignatureBytes);
 static_assert(crypto_sign_SEEDBYTES == kKeyBytes);
 static_assert(crypto_hash_sha256_BYTES == kSha256Bytes);
 
-// libsodium may be handed a null pointer for an empty view; give it a real address instead.
-const unsigned char* bytes_of(std::string_view s) {
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
-
-// Signing and hashing cannot return a Status; without libsodium there is no safe way to go on.
-void require_sodium() {
-  if (!init_sodium().ok()) {
-    std::fputs("consentric: libsodium failed to initialize\n", stderr);
-    std::abort();
-  }
-}
+using detail::bytes_of;
+using detail::require_sodium;
 
 }  // namespace
 

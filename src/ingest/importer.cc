@@ -36,16 +36,6 @@ constexpr std::int64_t kProgressEveryRows = 4096;
 
 enum class Outcome { kInserted, kUpdated, kUnchanged, kSuppressed, kInvalid };
 
-std::string csv_cell(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 class Importer {
  public:
   Importer(StoreDir& sd, const ImportOptions& options)
@@ -266,7 +256,7 @@ class Importer {
       report_.reject_file = path;
     }
     // Line numbers and reasons only: the rejected values stay in the source file, not in a copy.
-    reject_out_ << line << ',' << csv_cell(e.field) << ',' << csv_cell(e.message) << '\n';
+    reject_out_ << line << ',' << csv_field(e.field) << ',' << csv_field(e.message) << '\n';
     return Status();
   }
 

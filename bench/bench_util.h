@@ -1,0 +1,46 @@
+#pragma once
+
+// What every benchmark program needs: timing, the median of repeated runs with its spread,
+// and the value of a command-line option (STYLE.md "Benchmarks").
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace consentric::bench {
+
+using SteadyClock = std::chrono::steady_clock;
+
+inline double seconds_since(SteadyClock::time_point t) {
+  return std::chrono::duration<double>(SteadyClock::now() - t).count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// "  (min 1.2, max 1.5, 3 runs)" with `decimals` digits; empty for a single run.
+inline std::string spread(const std::vector<double>& v, int decimals) {
+  if (v.size() < 2) return "";
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return fmt::format("  (min {:.{}f}, max {:.{}f}, {} runs)", *lo, decimals, *hi, decimals,
+                     v.size());
+}
+
+// The value after option argv[*i] (advancing *i); exits 1 with a message when there is none.
+inline std::string option_value(std::string_view program, int argc, char** argv, int* i) {
+  if (*i + 1 >= argc) {
+    fmt::print(stderr, "{}: {} needs a value\n", program, argv[*i]);
+    std::exit(1);
+  }
+  return argv[++*i];
+}
+
+}  // namespace consentric::bench
