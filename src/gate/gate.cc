@@ -345,19 +345,29 @@ Status fill_field_columns(StoreDir& sd, const std::vector<const FieldSpec*>& fie
 
 Status audit_read(Store& store, std::string_view actor, std::string_view action,
                   std::string_view purpose, const nlohmann::json& detail, UnixSeconds now) {
+  return audit::append(store,
+                       {.actor = std::string(actor),
+                        .action = std::string(action),
+                        .purpose = std::string(purpose),
+                        .subject = {},
+                        .detail = detail.dump()},
+                       now)
+      .status();
+}
+
+// Runs a gate read and its audit entry in one transaction: the view is one consistent snapshot
+// of the store, and it exists only if its audit entry does.
+template <typename Fn>
+auto in_transaction(Store& store, Fn&& fn) -> decltype(fn()) {
   CONSENTRIC_RETURN_IF_ERROR(store.begin());
-  auto appended = audit::append(store,
-                                {.actor = std::string(actor),
-                                 .action = std::string(action),
-                                 .purpose = std::string(purpose),
-                                 .subject = {},
-                                 .detail = detail.dump()},
-                                now);
-  if (!appended.ok()) {
+  auto out = fn();
+  Status s = out.status();
+  if (s.ok()) s = store.commit();
+  if (!s.ok()) {
     store.rollback();
-    return appended.status();
+    return s;
   }
-  return store.commit();
+  return out;
 }
 
 }  // namespace
@@ -377,7 +387,10 @@ std::vector<std::string> available_columns(const Config& config, const PurposeSp
   return out;
 }
 
-Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSeconds now) {
+namespace {
+
+Result<PurposeView> build_view_in_transaction(StoreDir& sd, const ViewRequest& request,
+                                              UnixSeconds now) {
   const PurposeSpec* purpose = sd.config.purpose(request.purpose);
   if (purpose == nullptr) {
     return invalid_argument(
@@ -436,8 +449,9 @@ Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSec
   return PurposeView(purpose->id, request.as_of, std::move(row_ids), std::move(ordered));
 }
 
-Result<std::vector<GateCount>> count_lawful(StoreDir& sd, UnixSeconds as_of, std::string_view actor,
-                                            UnixSeconds now) {
+Result<std::vector<GateCount>> count_lawful_in_transaction(StoreDir& sd, UnixSeconds as_of,
+                                                           std::string_view actor,
+                                                           UnixSeconds now) {
   CONSENTRIC_ASSIGN_OR_RETURN(Subjects all, all_subjects(*sd.store));
   std::vector<GateCount> out;
   nlohmann::json counts = nlohmann::json::object();
@@ -451,6 +465,19 @@ Result<std::vector<GateCount>> count_lawful(StoreDir& sd, UnixSeconds as_of, std
   nlohmann::json detail = {{"as_of", format_timestamp(as_of)}, {"lawful", counts}};
   CONSENTRIC_RETURN_IF_ERROR(audit_read(*sd.store, actor, "gate.count", "", detail, now));
   return out;
+}
+
+}  // namespace
+
+Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSeconds now) {
+  return in_transaction(*sd.store, [&] { return build_view_in_transaction(sd, request, now); });
+}
+
+Result<std::vector<GateCount>> count_lawful(StoreDir& sd, UnixSeconds as_of, std::string_view actor,
+                                            UnixSeconds now) {
+  return in_transaction(*sd.store, [&]() -> Result<std::vector<GateCount>> {
+    return count_lawful_in_transaction(sd, as_of, actor, now);
+  });
 }
 
 }  // namespace consentric::gate
