@@ -13,10 +13,6 @@ bool declares(const PurposeSpec& p, std::string_view type) {
   return std::find(p.event_types.begin(), p.event_types.end(), type) != p.event_types.end();
 }
 
-std::uint64_t delta_key(std::size_t purpose_index, SubjectId subject) {
-  return (static_cast<std::uint64_t>(subject) << 8) | purpose_index;
-}
-
 // The value property of a stored event (non-pii properties are kept as JSON).
 double event_value(const EventRow& e, const EventTypeSpec& type) {
   if (!type.value_property) return 0;
@@ -30,7 +26,7 @@ double event_value(const EventRow& e, const EventTypeSpec& type) {
 
 PurposeFeatureKeeper::PurposeFeatureKeeper(Store& store, const Config& config)
     : store_(store), config_(config) {
-  for (const PurposeSpec& p : config.purposes) purposes_.push_back({&p, p.event_types});
+  for (const PurposeSpec& p : config.purposes) purposes_.push_back(&p);
 }
 
 Result<const std::vector<Interval>*> PurposeFeatureKeeper::intervals(SubjectId subject,
@@ -40,8 +36,7 @@ Result<const std::vector<Interval>*> PurposeFeatureKeeper::intervals(SubjectId s
     CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ConsentEntry> history, store_.consent_history(subject));
     std::vector<std::vector<Interval>> per_purpose;
     per_purpose.reserve(purposes_.size());
-    for (const PurposeInfo& p : purposes_)
-      per_purpose.push_back(consent_intervals(*p.spec, history));
+    for (const PurposeSpec* p : purposes_) per_purpose.push_back(consent_intervals(*p, history));
     it = interval_cache_.emplace(subject, std::move(per_purpose)).first;
   }
   return &it->second[purpose_index];
@@ -50,13 +45,14 @@ Result<const std::vector<Interval>*> PurposeFeatureKeeper::intervals(SubjectId s
 Status PurposeFeatureKeeper::add_event(SubjectId subject, UnixSeconds ts, const EventTypeSpec& type,
                                        std::int64_t type_id, double value) {
   for (std::size_t i = 0; i < purposes_.size(); ++i) {
-    const PurposeSpec& p = *purposes_[i].spec;
+    const PurposeSpec& p = *purposes_[i];
     if (!declares(p, type.name)) continue;
     if (p.legal_basis == LegalBasis::kConsent && p.consent_at_event_time) {
       CONSENTRIC_ASSIGN_OR_RETURN(const std::vector<Interval>* iv, intervals(subject, i));
       if (!counts_event(p, *iv, ts)) continue;
     }
-    auto [it, fresh] = deltas_.try_emplace(delta_key(i, subject));
+    auto [it, fresh] =
+        deltas_.try_emplace(static_cast<std::uint64_t>(subject) * purposes_.size() + i);
     if (fresh) it->second.subject = subject;
     consentric::add_event(&it->second, ts, type_id, type.value_property.has_value(), value);
   }
@@ -65,7 +61,8 @@ Status PurposeFeatureKeeper::add_event(SubjectId subject, UnixSeconds ts, const 
 
 Status PurposeFeatureKeeper::flush() {
   for (const auto& [key, delta] : deltas_) {
-    CONSENTRIC_RETURN_IF_ERROR(store_.add_purpose_features(purposes_[key & 0xff].spec->id, delta));
+    CONSENTRIC_RETURN_IF_ERROR(
+        store_.add_purpose_features(purposes_[key % purposes_.size()]->id, delta));
   }
   deltas_.clear();
   interval_cache_.clear();
@@ -108,20 +105,6 @@ Status PurposeFeatureKeeper::rebuild(SubjectId subject, const PurposeSpec& purpo
   CONSENTRIC_ASSIGN_OR_RETURN(FeatureRow row, compute(subject, purpose, kForever));
   interval_cache_.erase(subject);
   return store_.replace_purpose_features(purpose.id, subject, row);
-}
-
-Status PurposeFeatureKeeper::rebuild_all() {
-  CONSENTRIC_RETURN_IF_ERROR(flush());
-  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<SubjectId> subjects, store_.subjects_with_events());
-  for (const PurposeInfo& p : purposes_) {
-    CONSENTRIC_RETURN_IF_ERROR(store_.clear_purpose_features(p.spec->id));
-    if (p.spec->event_types.empty()) continue;
-    for (SubjectId s : subjects) {
-      CONSENTRIC_ASSIGN_OR_RETURN(FeatureRow row, compute(s, *p.spec, kForever));
-      CONSENTRIC_RETURN_IF_ERROR(store_.replace_purpose_features(p.spec->id, s, row));
-    }
-  }
-  return Status();
 }
 
 }  // namespace consentric::consent

@@ -34,22 +34,16 @@ class PurposeFeatureKeeper {
   Result<FeatureRow> compute(SubjectId subject, const PurposeSpec& purpose, UnixSeconds until);
   // Recomputes the subject's stored row for `purpose` (after a consent change).
   Status rebuild(SubjectId subject, const PurposeSpec& purpose);
-  // Recomputes every row of every purpose (after the declaration changed).
-  Status rebuild_all();
 
  private:
-  struct PurposeInfo {
-    const PurposeSpec* spec = nullptr;
-    std::vector<std::string> types;  // declared event type names
-  };
   Result<const std::vector<Interval>*> intervals(SubjectId subject, std::size_t purpose_index);
   // The declared event type of a stored type id, or nullptr (a type no longer declared).
   Result<const EventTypeSpec*> type_of(std::int64_t type_id);
 
   Store& store_;
   const Config& config_;
-  std::vector<PurposeInfo> purposes_;
-  // (purpose index, subject) -> pending delta
+  std::vector<const PurposeSpec*> purposes_;  // the config's, in order
+  // subject * purposes + purpose index -> pending delta
   std::unordered_map<std::uint64_t, FeatureDelta> deltas_;
   // subject -> its consent intervals per purpose index, for the events of one flush window
   std::unordered_map<SubjectId, std::vector<std::vector<Interval>>> interval_cache_;
