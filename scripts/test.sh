@@ -9,6 +9,7 @@ jobs=$(nproc)
 
 echo "== module layering"
 /usr/bin/python3 scripts/check-layers.py
+/usr/bin/python3 scripts/check_layers_test.py
 
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
