@@ -3,6 +3,7 @@
 store (directly, through another module, or by an include) is refused; one that uses only
 gate/purpose_view.h passes."""
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,9 +26,12 @@ def tree(modules):
 
 
 def check(root):
-    r = subprocess.run([sys.executable, str(script), "--root", str(root)], capture_output=True,
-                       text=True)
-    return r.returncode, r.stdout
+    try:
+        r = subprocess.run([sys.executable, str(script), "--root", str(root)],
+                           capture_output=True, text=True)
+        return r.returncode, r.stdout
+    finally:
+        shutil.rmtree(root)
 
 
 base = {
