@@ -48,36 +48,26 @@ class Parser {
 
   Result<Node> parse_or() {
     CONSENTRIC_RETURN_IF_ERROR(enter(peek()));
-    CONSENTRIC_ASSIGN_OR_RETURN(Node first, parse_and());
-    if (!keyword_ahead("or")) {
-      --depth_;
-      return first;
-    }
-    Node n;
-    n.kind = NodeKind::kOr;
-    n.pos = first.pos;
-    n.children.push_back(std::move(first));
-    while (keyword_ahead("or")) {
-      const Token& op = take();
-      if (peek().kind == TokenKind::kEnd) return expected_condition(op);
-      CONSENTRIC_ASSIGN_OR_RETURN(Node next, parse_and());
-      n.children.push_back(std::move(next));
-    }
+    Result<Node> n = parse_chain("or", NodeKind::kOr, &Parser::parse_and);
     --depth_;
     return n;
   }
 
-  Result<Node> parse_and() {
-    CONSENTRIC_ASSIGN_OR_RETURN(Node first, parse_not());
-    if (!keyword_ahead("and")) return first;
+  Result<Node> parse_and() { return parse_chain("and", NodeKind::kAnd, &Parser::parse_not); }
+
+  // operand (KEYWORD operand)*: one node of `kind` holding every operand, or the lone operand.
+  Result<Node> parse_chain(std::string_view keyword, NodeKind kind,
+                           Result<Node> (Parser::*operand)()) {
+    CONSENTRIC_ASSIGN_OR_RETURN(Node first, (this->*operand)());
+    if (!keyword_ahead(keyword)) return first;
     Node n;
-    n.kind = NodeKind::kAnd;
+    n.kind = kind;
     n.pos = first.pos;
     n.children.push_back(std::move(first));
-    while (keyword_ahead("and")) {
+    while (keyword_ahead(keyword)) {
       const Token& op = take();
       if (peek().kind == TokenKind::kEnd) return expected_condition(op);
-      CONSENTRIC_ASSIGN_OR_RETURN(Node next, parse_not());
+      CONSENTRIC_ASSIGN_OR_RETURN(Node next, (this->*operand)());
       n.children.push_back(std::move(next));
     }
     return n;
