@@ -29,6 +29,11 @@ enum class DataCategory {
   kSpecialCategory,  // GDPR Art. 9: never a model or segment feature (DESIGN.md invariant 2)
 };
 
+// What happens to a group smaller than k_anonymity in anything that leaves the engine
+// (DESIGN.md invariant 5): it is left out, or pooled with the other small groups into one
+// "other" group (which is itself left out when still smaller than k).
+enum class SmallGroups { kSuppress, kMerge };
+
 enum class LegalBasis { kConsent, kLegitimateInterest, kContract, kLegalObligation };
 
 // How an identifier value is normalized before its blind index is computed.
@@ -43,6 +48,7 @@ std::string_view to_string(FieldType t);
 std::string_view to_string(DataCategory c);
 std::string_view to_string(LegalBasis b);
 std::string_view to_string(IdentifierKind k);
+std::string_view to_string(SmallGroups s);
 
 struct SourceLocation {
   int line = 0;    // 1-based; 0 when not from a file
@@ -145,6 +151,7 @@ struct Config {
   std::vector<PurposeSpec> purposes;
   std::vector<RoleSpec> roles;
   int k_anonymity = 10;     // DESIGN.md invariant 5
+  SmallGroups small_groups = SmallGroups::kSuppress;
   std::optional<int> tcf_vendor_id;  // our id in the IAB Global Vendor List (1..65535)
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store

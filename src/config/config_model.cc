@@ -47,8 +47,14 @@ constexpr std::array<EnumName<IdentifierKind>, 4> kIdentifierKinds{{
     {"other", IdentifierKind::kOther},
 }};
 
+constexpr std::array<EnumName<SmallGroups>, 2> kSmallGroups{{
+    {"suppress", SmallGroups::kSuppress},
+    {"merge", SmallGroups::kMerge},
+}};
+
 }  // namespace
 
+std::span<const EnumName<SmallGroups>> small_groups_names() { return kSmallGroups; }
 std::span<const EnumName<FieldType>> field_type_names() { return kFieldTypes; }
 std::span<const EnumName<DataCategory>> data_category_names() { return kDataCategories; }
 std::span<const EnumName<LegalBasis>> legal_basis_names() { return kLegalBases; }
@@ -64,6 +70,9 @@ std::string_view to_string(DataCategory c) {
 }
 std::string_view to_string(LegalBasis b) {
   return config_detail::enum_to_name(config_detail::legal_basis_names(), b);
+}
+std::string_view to_string(SmallGroups s) {
+  return config_detail::enum_to_name(config_detail::small_groups_names(), s);
 }
 std::string_view to_string(IdentifierKind k) {
   return config_detail::enum_to_name(config_detail::identifier_kind_names(), k);

@@ -15,9 +15,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 9> kTopKeys{"version",     "controller", "k_anonymity",
-                                                   "identifiers", "fields",     "event_types",
-                                                   "purposes",    "roles",      "tcf"};
+constexpr std::array<std::string_view, 10> kTopKeys{
+    "version", "controller", "k_anonymity", "small_groups", "identifiers",
+    "fields",  "event_types", "purposes",   "roles",        "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -80,6 +80,9 @@ class Parser {
     read_into(*m, "version", &config_->version, [&](const Value& v) { return int_value(v); });
     read_into(*m, "k_anonymity", &config_->k_anonymity,
               [&](const Value& v) { return int_value(v); });
+    read_into(*m, "small_groups", &config_->small_groups, [&](const Value& v) {
+      return r_->choice(v, "small-group policy", small_groups_names());
+    });
     if (const auto v = m->get("controller")) controller(*v);
     if (const auto v = m->get("tcf")) {
       if (const auto t = r_->mapping(*v, {kTcfKeys, kTcfKeys})) {

@@ -67,7 +67,8 @@ TEST(ConfigSyntax, InputsThatHangYamlCppLoadAllStillReturn) {
 TEST(ConfigShape, TopLevelMustBeAMapping) {
   EXPECT_ONE_PROBLEM("- version\n- fields\n", 1, "",
                      "expected a mapping with keys version, controller, k_anonymity, "
-                     "identifiers, fields, event_types, purposes, roles, tcf, got a list");
+                     "small_groups, identifiers, fields, event_types, purposes, roles, tcf, got a "
+                     "list");
   EXPECT_ONE_PROBLEM("just words\n", 1, "", "got \"just words\"");
 }
 
@@ -98,8 +99,19 @@ TEST(ConfigKeys, TcfVendorIdIsReadAndChecked) {
 TEST(ConfigKeys, UnknownTopLevelKeySuggestsTheRightOne) {
   EXPECT_ONE_PROBLEM(base_plus("k_anonimity: 5\n"), 7, "k_anonimity",
                      "unknown key \"k_anonimity\" (expected one of version, controller, "
-                     "k_anonymity, identifiers, fields, event_types, purposes, roles, tcf); did you "
-                     "mean \"k_anonymity\"?");
+                     "k_anonymity, small_groups, identifiers, fields, event_types, purposes, roles, "
+                     "tcf); did you mean \"k_anonymity\"?");
+}
+
+TEST(ConfigKeys, SmallGroupsIsSuppressOrMerge) {
+  const ConfigCheck merge = check_config(base_plus("small_groups: merge\n"), "t.yaml");
+  ASSERT_TRUE(merge.config.has_value());
+  EXPECT_EQ(merge.config->small_groups, SmallGroups::kMerge);
+  const ConfigCheck absent = check_config(base_plus(""), "t.yaml");
+  ASSERT_TRUE(absent.config.has_value());
+  EXPECT_EQ(absent.config->small_groups, SmallGroups::kSuppress);
+  EXPECT_ONE_PROBLEM(base_plus("small_groups: drop\n"), 7, "small_groups",
+                     "unknown small-group policy \"drop\" (expected one of suppress, merge)");
 }
 
 TEST(ConfigKeys, UnknownPurposeKeyIsCaughtAndTheRealOneIsMissing) {

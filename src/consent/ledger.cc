@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
+#include "consent/lawful_basis.h"
 #include "core/text.h"
 
 namespace consentric::consent {
@@ -142,6 +143,7 @@ Result<Appended> append_decision(Store& store, const Config& config, PurposeFeat
                     now)
           .status());
   if (!spec->event_types.empty()) CONSENTRIC_RETURN_IF_ERROR(keeper.rebuild(subject, *spec));
+  CONSENTRIC_RETURN_IF_ERROR(forget_unlawful_memberships(store, config, subject, actor, now).status());
   return Appended{id, e.action};
 }
 
@@ -170,7 +172,49 @@ Result<std::int64_t> append_limit(Store& store, const Config& config, LimitEntry
                      .detail = detail.dump()},
                     now)
           .status());
+  CONSENTRIC_RETURN_IF_ERROR(
+      forget_unlawful_memberships(store, config, entry.subject, actor, now).status());
   return id;
+}
+
+Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& config,
+                                                 SubjectId subject, std::string_view actor,
+                                                 UnixSeconds now) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> purposes,
+                              store.membership_purposes(subject));
+  if (purposes.empty()) return std::int64_t{0};
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ConsentEntry> history, store.consent_history(subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<LimitEntry> limits, store.limit_history(subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> row, store.subject(subject));
+  std::int64_t removed = 0;
+  for (const std::string& purpose : purposes) {
+    const PurposeSpec* spec = config.purpose(purpose);
+    std::vector<ConsentEntry> mine;
+    for (const ConsentEntry& h : history) {
+      if (h.purpose == purpose) mine.push_back(h);
+    }
+    // A purpose no longer declared processes nobody.
+    if (spec != nullptr &&
+        is_lawful(*spec, latest_at(mine, now), limits_at(limits, purpose, now), now)) {
+      continue;
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, store.remove_memberships(subject, purpose));
+    removed += n;
+    const std::string reason =
+        spec == nullptr ? "purpose no longer declared"
+                        : gate_reason(*spec, latest_at(mine, now), limits_at(limits, purpose, now), now);
+    CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
+                                             {.actor = std::string(actor),
+                                              .action = "segment.forget",
+                                              .purpose = purpose,
+                                              .subject = row ? row->pseudonym : std::string(),
+                                              .detail = nlohmann::json{{"memberships", n},
+                                                                       {"reason", reason}}
+                                                            .dump()},
+                                             now)
+                                   .status());
+  }
+  return removed;
 }
 
 }  // namespace consentric::consent

@@ -61,4 +61,12 @@ Result<Appended> append_decision(Store& store, const Config& config, PurposeFeat
 Result<std::int64_t> append_limit(Store& store, const Config& config, LimitEntry entry,
                                   std::string_view actor, UnixSeconds now);
 
+// Removes the subject from the segments of every purpose that may no longer process them at
+// `now` (a withdrawal, refusal, restriction or objection), with one segment.forget audit entry
+// per purpose. append_decision and append_limit call it; erasure removes everything anyway.
+// Returns how many memberships were removed. REQUIRES: a transaction is open.
+Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& config,
+                                                 SubjectId subject, std::string_view actor,
+                                                 UnixSeconds now);
+
 }  // namespace consentric::consent

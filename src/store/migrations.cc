@@ -150,6 +150,38 @@ CREATE TABLE audit_checkpoints(
   ts   INTEGER NOT NULL,
   note TEXT NOT NULL
 );
+-- Segments (docs/segments.md): a definition, the runs that computed it, and the memberships
+-- of its latest run only (older runs keep their model and sizes, not who was in them).
+CREATE TABLE segments(
+  segment_id INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  purpose    TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('rule', 'rfm', 'kmeans')),
+  definition TEXT NOT NULL,  -- JSON
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE segment_runs(
+  run_id     INTEGER PRIMARY KEY,
+  segment_id INTEGER NOT NULL REFERENCES segments(segment_id) ON DELETE CASCADE,
+  as_of      INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  seconds    REAL NOT NULL,
+  view_rows  INTEGER NOT NULL,
+  model      TEXT NOT NULL,  -- JSON: labels, scaler, centroids, RFM cuts, profiles
+  audit_seq  INTEGER NOT NULL
+);
+CREATE INDEX segment_runs_by_segment ON segment_runs(segment_id, run_id);
+-- Subject leads the key: erasure cascades by range, withdrawal deletes by subject.
+CREATE TABLE segment_members(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  run_id     INTEGER NOT NULL REFERENCES segment_runs(run_id) ON DELETE CASCADE,
+  label      INTEGER NOT NULL,
+  distance   REAL,     -- k-means: to the segment's centroid, in scaled units
+  rfm        INTEGER,  -- RFM: the scores as one number, R*100 + F*10 + M
+  PRIMARY KEY(subject_id, run_id)
+) WITHOUT ROWID;
+CREATE INDEX segment_members_by_run ON segment_members(run_id, label);
 CREATE TABLE suppression(
   blind_index BLOB PRIMARY KEY,
   field       TEXT NOT NULL,

@@ -719,6 +719,140 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::int64_t> create_segment(const SegmentRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO segments(name, purpose, kind, definition, created_at, "
+                             "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    Status st = s.bind_text(1, row.name)
+                    .bind_text(2, row.purpose)
+                    .bind_text(3, row.kind)
+                    .bind_text(4, row.definition)
+                    .bind(5, row.created_at)
+                    .bind_text(6, row.created_by)
+                    .run();
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return already_exists(fmt::format("a segment named \"{}\" already exists", row.name));
+    }
+    CONSENTRIC_RETURN_IF_ERROR(st);
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::optional<SegmentRow>> segment(std::string_view name) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(std::string(kSegmentColumns) +
+                                                     " WHERE name = ?1"));
+    s.bind_text(1, name);
+    return sqlite::read_one(s, read_segment);
+  }
+
+  Result<std::vector<SegmentRow>> segments() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare(std::string(kSegmentColumns) + " ORDER BY name"));
+    std::vector<SegmentRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_segment(r)); }));
+    return out;
+  }
+
+  Result<std::int64_t> add_segment_run(const SegmentRunRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO segment_runs(segment_id, as_of, started_at, seconds, "
+                             "view_rows, model, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind(1, row.segment_id)
+                                   .bind(2, row.as_of)
+                                   .bind(3, row.started_at)
+                                   .bind(4, row.seconds)
+                                   .bind(5, row.view_rows)
+                                   .bind_text(6, row.model)
+                                   .bind(7, row.audit_seq)
+                                   .run());
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::vector<SegmentRunRow>> segment_runs(std::int64_t segment_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT run_id, segment_id, as_of, started_at, seconds, view_rows, "
+                             "model, audit_seq FROM segment_runs WHERE segment_id = ?1 "
+                             "ORDER BY run_id"));
+    s.bind(1, segment_id);
+    std::vector<SegmentRunRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({r.column_int(0), r.column_int(1), r.column_int(2), r.column_int(3),
+                     r.column_double(4), r.column_int(5), std::string(r.column_text(6)),
+                     r.column_int(7)});
+    }));
+    return out;
+  }
+
+  Status put_memberships(std::int64_t segment_id, std::int64_t run_id,
+                         const std::vector<MembershipRow>& rows) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt clear, db_->prepare("DELETE FROM segment_members WHERE run_id IN (SELECT run_id FROM "
+                                 "segment_runs WHERE segment_id = ?1 AND run_id <> ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(clear.bind(1, segment_id).bind(2, run_id).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO segment_members(subject_id, run_id, label, distance, rfm) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    for (const MembershipRow& m : rows) {
+      s.bind(1, m.subject).bind(2, run_id).bind(3, m.label);
+      if (m.distance) s.bind(4, *m.distance); else s.bind_null(4);
+      if (m.rfm) s.bind(5, *m.rfm); else s.bind_null(5);
+      CONSENTRIC_RETURN_IF_ERROR(s.run());
+      s.reset();
+    }
+    return Status();
+  }
+
+  Result<std::vector<std::pair<std::int32_t, std::int64_t>>> membership_counts(
+      std::int64_t run_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT label, count(*) FROM segment_members WHERE run_id = ?1 "
+                             "GROUP BY label ORDER BY label"));
+    s.bind(1, run_id);
+    std::vector<std::pair<std::int32_t, std::int64_t>> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.emplace_back(static_cast<std::int32_t>(r.column_int(0)), r.column_int(1));
+    }));
+    return out;
+  }
+
+  Status scan_memberships(
+      std::int64_t run_id,
+      const std::function<void(const MembershipRow&, std::string_view)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT m.subject_id, m.label, m.distance, m.rfm, s.pseudonym "
+                             "FROM segment_members m JOIN subjects s USING (subject_id) "
+                             "WHERE m.run_id = ?1 ORDER BY m.label, s.pseudonym"));
+    s.bind(1, run_id);
+    return for_each_row(s, [&](const Stmt& r) {
+      MembershipRow m{.subject = r.column_int(0),
+                      .label = static_cast<std::int32_t>(r.column_int(1))};
+      if (!r.is_null(2)) m.distance = r.column_double(2);
+      if (!r.is_null(3)) m.rfm = static_cast<std::int32_t>(r.column_int(3));
+      fn(m, r.column_text(4));
+    });
+  }
+
+  Result<std::vector<std::string>> membership_purposes(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT DISTINCT g.purpose FROM segment_members m "
+                             "JOIN segment_runs r USING (run_id) JOIN segments g USING (segment_id) "
+                             "WHERE m.subject_id = ?1 ORDER BY g.purpose"));
+    s.bind(1, subject);
+    std::vector<std::string> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.emplace_back(r.column_text(0)); }));
+    return out;
+  }
+
+  Result<std::int64_t> remove_memberships(SubjectId subject, std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("DELETE FROM segment_members WHERE subject_id = ?1 AND run_id IN "
+                             "(SELECT r.run_id FROM segment_runs r JOIN segments g "
+                             "USING (segment_id) WHERE g.purpose = ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject).bind_text(2, purpose).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
   Status record_import(const ImportRecord& r) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare(
@@ -770,6 +904,14 @@ class SqliteStore final : public Store {
     else
       s.bind_null(6);
     return s.bind(7, d.purchases).bind(8, d.monetary).bind_blob(9, encode_type_counts(d.per_type));
+  }
+
+  static constexpr std::string_view kSegmentColumns =
+      "SELECT segment_id, name, purpose, kind, definition, created_at, created_by FROM segments";
+  static SegmentRow read_segment(const Stmt& r) {
+    return {r.column_int(0),          std::string(r.column_text(1)), std::string(r.column_text(2)),
+            std::string(r.column_text(3)), std::string(r.column_text(4)), r.column_int(5),
+            std::string(r.column_text(6))};
   }
 
   Result<Stmt*> stmt(Q q) {

@@ -149,6 +149,35 @@ struct ImportRecord {
   std::int64_t rows = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, suppressed = 0;
 };
 
+// A segment definition (docs/segments.md); kind is "rule", "rfm" or "kmeans".
+struct SegmentRow {
+  std::int64_t id = 0;  // assigned by the store
+  std::string name;
+  std::string purpose;
+  std::string kind;
+  std::string definition;  // JSON
+  UnixSeconds created_at = 0;
+  std::string created_by;
+};
+
+struct SegmentRunRow {
+  std::int64_t run_id = 0;  // assigned by the store
+  std::int64_t segment_id = 0;
+  UnixSeconds as_of = 0;
+  UnixSeconds started_at = 0;
+  double seconds = 0;
+  std::int64_t view_rows = 0;
+  std::string model;  // JSON
+  std::int64_t audit_seq = 0;
+};
+
+struct MembershipRow {
+  SubjectId subject = 0;
+  std::int32_t label = 0;
+  std::optional<double> distance;
+  std::optional<std::int32_t> rfm;
+};
+
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
@@ -256,6 +285,27 @@ class Store {
                                      const std::function<void(const EventRow&)>& fn) = 0;
   // Every subject id that has events, ascending.
   virtual Result<std::vector<SubjectId>> subjects_with_events() = 0;
+
+  // Segments, their runs and the latest run's memberships.
+  virtual Result<std::int64_t> create_segment(const SegmentRow& row) = 0;  // AlreadyExists
+  virtual Result<std::optional<SegmentRow>> segment(std::string_view name) = 0;
+  virtual Result<std::vector<SegmentRow>> segments() = 0;  // by name
+  virtual Result<std::int64_t> add_segment_run(const SegmentRunRow& row) = 0;
+  virtual Result<std::vector<SegmentRunRow>> segment_runs(std::int64_t segment_id) = 0;  // oldest first
+  // Replaces the segment's memberships with those of `run_id`.
+  virtual Status put_memberships(std::int64_t segment_id, std::int64_t run_id,
+                                 const std::vector<MembershipRow>& rows) = 0;
+  // Members per label of a run: (label, count), ascending by label.
+  virtual Result<std::vector<std::pair<std::int32_t, std::int64_t>>> membership_counts(
+      std::int64_t run_id) = 0;
+  // A run's members with their pseudonyms, by label then pseudonym.
+  virtual Status scan_memberships(
+      std::int64_t run_id,
+      const std::function<void(const MembershipRow&, std::string_view pseudonym)>& fn) = 0;
+  // The purposes of the segments a subject is a member of.
+  virtual Result<std::vector<std::string>> membership_purposes(SubjectId subject) = 0;
+  // Removes the subject from every segment of `purpose`; returns how many memberships went.
+  virtual Result<std::int64_t> remove_memberships(SubjectId subject, std::string_view purpose) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
