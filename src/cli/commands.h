@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ingest/importer.h"
+#include "runs/segment_definition.h"
 #include "store/store_dir.h"
 #include "synth/generator.h"
 
@@ -30,6 +31,7 @@ void add_store_commands(CLI::App& app, Globals& g);      // init, status
 void add_audit_commands(CLI::App& app, Globals& g);      // audit verify|log|checkpoint|prove
 void add_consent_commands(CLI::App& app, Globals& g);    // consent grant|withdraw|show|...
 void add_gate_commands(CLI::App& app, Globals& g);       // gate counts|view
+void add_segment_commands(CLI::App& app, Globals& g);    // segment create|list|show|...
 void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate
@@ -62,6 +64,9 @@ struct ViewArgs {
   std::string purpose, as_of, columns, out;
 };
 int print_view(const Globals& g, const ViewArgs& args);
+
+// Creates and runs a segment with a progress line, then prints it as `segment show` does.
+int create_segment_and_show(const Globals& g, StoreDir& sd, const runs::SegmentDefinition& d);
 
 // Consent coverage and gate counts per purpose (gate counts).
 int print_gate_counts(const Globals& g, const std::string& as_of);

@@ -11,10 +11,12 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/summary.h"
+#include "consent/ledger.h"
 #include "consent/signals.h"
 #include "consent/subjects.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "runs/segment_runs.h"
 #include "tcf/tc_string.h"
 
 namespace consentric::cli {
@@ -134,16 +136,86 @@ int purpose_view_step(const Globals& g, StoreDir& sd) {
   return 0;
 }
 
+int segments_step(const Globals& g, StoreDir& sd) {
+  fmt::print(
+      "\n9. RFM segments: recency, frequency and monetary quintiles of the customers who may be\n"
+      "   segmented, named the way marketers name them (segments under k = {} are not shown)\n\n",
+      sd.config.k_anonymity);
+  CONSENTRIC_CLI_STEP(create_segment_and_show(
+      g, sd, {.name = "rfm", .purpose = "segmentation", .kind = runs::SegmentKind::kRfm}));
+  fmt::print(
+      "\n10. k-means segments of behaviour: z-scored features, k-means++ seeding, Hamerly-bounded\n"
+      "    Lloyd iterations on two threads; k chosen by silhouette\n\n");
+  const auto start = std::chrono::steady_clock::now();
+  CONSENTRIC_CLI_STEP(create_segment_and_show(
+      g, sd,
+      {.name = "behaviour",
+       .purpose = "segmentation",
+       .kind = runs::SegmentKind::kKmeans,
+       .kmeans = {.features = {"recency_days", "tenure_days", "frequency", "monetary",
+                               "count.page_view", "count.email_open", "count.webinar",
+                               "count.demo_request"},
+                  .k_min = 3,
+                  .k_max = 6,
+                  .seed = 7}}));
+  fmt::print("    chosen, run and stored in {:.0f} ms\n",
+             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                 .count());
+
+  fmt::print(
+      "\n11. A member withdraws consent to segmentation: they leave every segment of the purpose\n"
+      "    at once (audit: segment.forget)\n");
+  auto state = runs::segment_state(sd, "behaviour");
+  if (!state.ok()) return report_error(state.status());
+  std::optional<runs::Member> leaver;
+  std::int64_t before = 0;
+  Status s = runs::for_each_member(sd, *state, [&](const runs::Member& m) {
+    if (!leaver) leaver = m;
+    ++before;
+  });
+  if (!s.ok()) return report_error(s);
+  if (!leaver) return 0;
+  const UnixSeconds now = make_system_clock()->now();
+  auto withdrawn = in_store_transaction(sd, [&]() -> Result<consent::Appended> {
+    consent::PurposeFeatureKeeper keeper(*sd.store, sd.config);
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        consent::Appended a,
+        consent::append_decision(*sd.store, sd.config, keeper, leaver->subject,
+                                 {.purpose = "segmentation",
+                                  .action = ConsentAction::kWithdraw,
+                                  .ts = now,
+                                  .source = "web_form",
+                                  .method = "preference_centre"},
+                                 kActor, now));
+    CONSENTRIC_RETURN_IF_ERROR(keeper.flush());
+    return a;
+  });
+  if (!withdrawn.ok()) return report_error(withdrawn.status());
+  auto after_state = runs::segment_state(sd, "behaviour");
+  if (!after_state.ok()) return report_error(after_state.status());
+  std::int64_t after = 0;
+  bool still_in = false;
+  s = runs::for_each_member(sd, *after_state, [&](const runs::Member& m) {
+    ++after;
+    still_in |= m.pseudonym == leaver->pseudonym;
+  });
+  if (!s.ok()) return report_error(s);
+  fmt::print("    {} ({}): members of behaviour before {}, after {}; still a member: {}\n",
+             leaver->pseudonym, leaver->group, with_thousands(before), with_thousands(after),
+             still_in ? "yes" : "no");
+  return still_in ? 1 : 0;
+}
+
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n9. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
-      "   lets an outsider check any entry without the database\n");
+      "\n12. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
   if (!signer.ok()) return report_error(signer.status());
   auto made = audit::make_checkpoint(*sd.store, *signer, kActor, now);
   if (!made.ok()) return report_error(made.status());
-  fmt::print("   signed checkpoint: {} entries, root {}..., Ed25519 key {}\n",
+  fmt::print("    signed checkpoint: {} entries, root {}..., Ed25519 key {}\n",
              with_thousands(static_cast<std::int64_t>(made->checkpoint.size)),
              crypto::to_hex(made->checkpoint.root).substr(0, 16), signer->vkey);
   // The entry that recorded the banner consent of the person above.
@@ -158,11 +230,11 @@ int audit_step(StoreDir& sd, const std::string& pseudonym) {
   // What a regulator runs, holding only the note, the key and the proof.
   auto verdict = audit::check_proof(audit::to_json(*proof), made->note, std::nullopt, signer->vkey);
   if (!verdict.ok()) return report_error(verdict.status());
-  fmt::print("   inclusion proof of entry {} ({} hashes), checked with no database: {}\n", seq,
+  fmt::print("    inclusion proof of entry {} ({} hashes), checked with no database: {}\n", seq,
              proof->proof.size(), verdict->valid ? "VALID" : "INVALID: " + verdict->problem);
   auto report = audit::verify_log(*sd.store, *signer);
   if (!report.ok()) return report_error(report.status());
-  fmt::print("   audit verify: {}, {} entries, {} signed checkpoint(s) hold\n",
+  fmt::print("    audit verify: {}, {} entries, {} signed checkpoint(s) hold\n",
              report->intact() ? "intact" : "BROKEN", with_thousands(report->entries),
              report->checkpoints_checked);
   return report->intact() && verdict->valid ? 0 : 1;
@@ -276,9 +348,10 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       std::string person;
       CONSENTRIC_CLI_STEP(consent_journey_step(local, *sd, &person));
       CONSENTRIC_CLI_STEP(purpose_view_step(local, *sd));
+      CONSENTRIC_CLI_STEP(segments_step(local, *sd));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n10. What the store holds now\n\n");
+      fmt::print("\n13. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
