@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3
+  # Benchmark peers only (bench/kmeans_peers.py); nothing we build links them.
+  python3-numpy python3-sklearn python3-faiss libopenblas0-pthread
 )
 
 missing=()
