@@ -200,10 +200,12 @@ CONSENTRIC_AVX2 inline void avx2_nearest(const float* const* rows, const PackedC
 // transposed so that the running minimum over centroids j runs across the 8 rows at once
 // (ties: lowest j, as in the portable loop). With kSecond, *best and *second receive the
 // smallest and second-smallest values per row (lane n = row n).
-template <bool kSecond>
+// kCols: the number of columns when known at compile time (0: c.cols), so that the loop over
+// them unrolls completely for the common widths.
+template <bool kSecond, std::size_t kCols = 0>
 CONSENTRIC_AVX2 inline __m256i avx2_nearest8(const float* const* rows, const PackedCentroids& c,
                                              __m256* best_out, __m256* second_out) {
-  const std::size_t cols = c.cols;
+  const std::size_t cols = kCols != 0 ? kCols : c.cols;
   const float* ct = c.ct.data();
   __m256 acc[8];
   for (int n = 0; n < 8; ++n) acc[n] = _mm256_setzero_ps();
@@ -255,8 +257,9 @@ CONSENTRIC_AVX2 inline __m256i avx2_nearest8(const float* const* rows, const Pac
   return _mm256_castps_si256(best_id);
 }
 
+template <std::size_t kCols = 0>
 CONSENTRIC_AVX2 inline __m256i avx2_labels8(const float* const* rows, const PackedCentroids& c) {
-  return avx2_nearest8<false>(rows, c, nullptr, nullptr);
+  return avx2_nearest8<false, kCols>(rows, c, nullptr, nullptr);
 }
 
 CONSENTRIC_AVX2 inline void avx2_add_row(double* sums, const float* row, std::size_t cols) {
@@ -324,18 +327,51 @@ CONSENTRIC_AVX2 inline float avx2_norm(const float* row, std::size_t cols) {
   return s;
 }
 
-template <int N, bool kSingle>
+// A row added to a float partial sum: a quarter of the work of converting it to double and
+// adding there.
+template <std::size_t kCols = 0>
+CONSENTRIC_AVX2 inline void avx2_add_row_float(float* sums, const float* row, std::size_t n_cols) {
+  const std::size_t cols = kCols != 0 ? kCols : n_cols;
+  std::size_t d = 0;
+  for (; d + 8 <= cols; d += 8) {
+    _mm256_storeu_ps(sums + d, _mm256_add_ps(_mm256_loadu_ps(sums + d), _mm256_loadu_ps(row + d)));
+  }
+  for (; d < cols; ++d) sums[d] += row[d];
+}
+
+// Rows add into float sums that go into the double sums every kBlockRows rows: with at most
+// 128 rows in a float sum its rounding stays far below that of scikit-learn's whole float32
+// sums, and the pass does a quarter of the arithmetic per row.
+constexpr std::size_t kBlockRows = 128;
+
+template <int N, bool kSingle, std::size_t kCols = 0>
 CONSENTRIC_AVX2 inline std::size_t avx2_assign_accumulate_t(MatrixRef x, const PackedCentroids& c,
                                                             std::size_t begin, std::size_t end,
                                                             std::int32_t* labels, double* sums,
                                                             std::int64_t* counts) {
-  const std::size_t cols = x.cols;
+  const std::size_t cols = kCols != 0 ? kCols : x.cols;
   std::size_t changed = 0;
   std::size_t r = begin;
   std::int32_t label[N];
   float value[N];
   const std::size_t group_bytes = N * cols * sizeof(float);
+  const std::size_t k = static_cast<std::size_t>(c.k);
+  std::vector<float> block_sums(kSingle && N == 8 ? k * cols : 0, 0.0f);
+  std::int64_t block_counts[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  auto flush_block = [&] {
+    for (std::size_t i = 0; i < block_sums.size(); ++i) {
+      sums[i] += static_cast<double>(block_sums[i]);
+      block_sums[i] = 0;
+    }
+    for (std::size_t j = 0; j < 8 && j < k; ++j) {
+      counts[j] += block_counts[j];
+      block_counts[j] = 0;
+    }
+  };
   for (; r + N <= end; r += N) {
+    if constexpr (kSingle && N == 8) {
+      if ((r - begin) % kBlockRows == 0 && r != begin) flush_block();
+    }
     const float* rows[N];
     for (int n = 0; n < N; ++n) rows[n] = x.row(r + n);
     // The rows a few groups ahead, so that the loads below rarely wait for memory.
@@ -344,7 +380,7 @@ CONSENTRIC_AVX2 inline std::size_t avx2_assign_accumulate_t(MatrixRef x, const P
       for (std::size_t off = 0; off < group_bytes; off += 64) __builtin_prefetch(ahead + off);
     }
     if constexpr (kSingle && N == 8) {
-      const __m256i now = avx2_labels8(rows, c);
+      const __m256i now = avx2_labels8<kCols>(rows, c);
       const __m256i* old = reinterpret_cast<const __m256i*>(labels + r);
       const unsigned same = static_cast<unsigned>(_mm256_movemask_ps(
           _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_loadu_si256(old), now))));
@@ -358,8 +394,9 @@ CONSENTRIC_AVX2 inline std::size_t avx2_assign_accumulate_t(MatrixRef x, const P
                                   _mm_cvtsi128_si32(hi),    _mm_extract_epi32(hi, 1),
                                   _mm_extract_epi32(hi, 2), _mm_extract_epi32(hi, 3)};
       for (int n = 0; n < N; ++n) {
-        avx2_add_row(sums + static_cast<std::size_t>(l8[n]) * cols, rows[n], cols);
-        ++counts[l8[n]];
+        avx2_add_row_float<kCols>(block_sums.data() + static_cast<std::size_t>(l8[n]) * cols,
+                                  rows[n], cols);
+        ++block_counts[l8[n]];
       }
       continue;
     }
@@ -371,6 +408,7 @@ CONSENTRIC_AVX2 inline std::size_t avx2_assign_accumulate_t(MatrixRef x, const P
       ++counts[label[n]];
     }
   }
+  if constexpr (kSingle && N == 8) flush_block();
   for (; r < end; ++r) {
     const float* row = x.row(r);
     avx2_nearest<1, false, kSingle>(&row, c, label, value, nullptr);
@@ -386,6 +424,9 @@ CONSENTRIC_AVX2 std::size_t avx2_assign_accumulate(MatrixRef x, const PackedCent
                                                    std::size_t begin, std::size_t end,
                                                    std::int32_t* labels, double* sums,
                                                    std::int64_t* counts) {
+  if (c.kpad == 8 && x.cols == 16) {
+    return avx2_assign_accumulate_t<kWide, true, 16>(x, c, begin, end, labels, sums, counts);
+  }
   if (c.kpad == 8) {
     return avx2_assign_accumulate_t<kWide, true>(x, c, begin, end, labels, sums, counts);
   }
