@@ -22,4 +22,15 @@ done
 "$bin" --store "$work/store" segment create rfm --purpose segmentation --rfm
 echo
 "$bin" --store "$work/store" segment create clusters --purpose segmentation --kmeans \
-  --features recency_days,tenure_days,frequency,monetary --scaling robust --k-range 3-6
+  --features recency_days,tenure_days,frequency,monetary --log --k-range 3-6
+
+# The same view and results, checked against numpy and scikit-learn where Debian's are there.
+if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
+  "$bin" --store "$work/store" --json segment show rfm >"$work/rfm.json"
+  "$bin" --store "$work/store" --json segment show clusters >"$work/clusters.json"
+  as_of=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['latest_run']['as_of'])" "$work/rfm.json")
+  "$bin" --store "$work/store" -q gate view --purpose segmentation --as-of "$as_of" \
+    --columns recency_days,tenure_days,frequency,monetary,days_since_purchase --out "$work/view.csv" >/dev/null
+  echo
+  /usr/bin/python3 "$root/examples/retail/cross_check.py" "$work/view.csv" "$work/rfm.json" "$work/clusters.json"
+fi

@@ -19,8 +19,9 @@ using nlohmann::json;
 struct CreateArgs {
   std::string name, purpose, rule, features, scaling = "zscore", k_range = "2-8";
   std::string recency_cuts, frequency_cuts, monetary_cuts;
-  bool rfm = false, kmeans = false;
+  bool rfm = false, kmeans = false, log = false;
   int k = 0;
+  int n_init = 4;
   std::uint64_t seed = 1;
 };
 
@@ -67,6 +68,8 @@ Result<runs::SegmentDefinition> definition_of(const CreateArgs& a) {
     d.kmeans.features = split_commas(a.features);
     d.kmeans.k = a.k;
     d.kmeans.seed = a.seed;
+    d.kmeans.n_init = a.n_init;
+    d.kmeans.log_transform = a.log;
     const auto scaling = runs::parse_scaling(a.scaling);
     if (!scaling) {
       return invalid_argument(fmt::format("--scaling {}: expected zscore, robust or none",
@@ -120,8 +123,11 @@ std::string headline(const runs::SegmentState& st) {
     k_text += fmt::format(" (best silhouette of {}..{}; the elbow is at {})", c["ks"].front().get<int>(),
                           c["ks"].back().get<int>(), c.value("elbow", 0));
   }
+  if (m.value("n_init", 1) > 1) k_text += fmt::format(", best of {} starts", m.value("n_init", 1));
+  const std::string scaling =
+      fmt::format("{}{}", m.value("log", false) ? "log, then " : "", m.value("scaling", ""));
   return fmt::format("k-means, {}, {} scaling, silhouette {:.2f}, {} iterations{}", k_text,
-                     m.value("scaling", ""), m.value("silhouette", 0.0), m.value("iterations", 0),
+                     scaling, m.value("silhouette", 0.0), m.value("iterations", 0),
                      m.value("converged", false) ? ", converged" : "");
 }
 
@@ -405,6 +411,10 @@ void add_segment_commands(CLI::App& app, Globals& g) {
                          "Comma-separated numeric columns (default: behavioural features)");
   create_cmd->add_option("--scaling", a->scaling, "zscore (default), robust or none");
   create_cmd->add_option("--seed", a->seed, "Seed for k-means++ (default 1)");
+  create_cmd->add_flag("--log", a->log,
+                       "log(1 + x) of every feature before scaling, for skewed spend and counts");
+  create_cmd->add_option("--n-init", a->n_init,
+                         "k-means++ starts; the lowest inertia wins (default 4)");
   create_cmd->add_option("--recency-cuts", a->recency_cuts, "Four day counts (default: quintiles)");
   create_cmd->add_option("--frequency-cuts", a->frequency_cuts, "Four purchase counts");
   create_cmd->add_option("--monetary-cuts", a->monetary_cuts, "Four spend amounts");

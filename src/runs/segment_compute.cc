@@ -198,6 +198,19 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
       x[r * cols + c] = static_cast<float>(std::isnan(v) ? median : v);
     }
   }
+  if (spec.log_transform) {
+    for (std::size_t c = 0; c < cols; ++c) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        float& v = x[r * cols + c];
+        if (v < 0) {
+          return invalid_argument(fmt::format(
+              "--log needs values of 0 or more; column {} has {}", quote_for_message(features[c]),
+              v));
+        }
+        v = std::log1p(v);
+      }
+    }
+  }
   const segment::MatrixRef m{x.data(), rows, cols};
   const segment::Scaler scaler = segment::fit_scaler(m, spec.scaling);
   scaler.apply(x.data(), rows, cols);
@@ -229,10 +242,14 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
   } else {
     algorithm = "lloyd-hamerly";
     options.k = k;
-    options.on_iteration = [&](int iteration, std::size_t) {
-      if (progress) progress("k-means iterations", iteration, options.max_iterations);
-    };
-    CONSENTRIC_ASSIGN_OR_RETURN(result, segment::kmeans(m, options));
+    for (int start = 0; start < spec.n_init; ++start) {
+      options.seed = spec.seed + static_cast<std::uint64_t>(start);
+      options.on_iteration = [&](int iteration, std::size_t) {
+        if (progress) progress("k-means iterations", iteration, options.max_iterations);
+      };
+      CONSENTRIC_ASSIGN_OR_RETURN(segment::KMeansResult r, segment::kmeans(m, options));
+      if (start == 0 || r.inertia < result.inertia) result = std::move(r);
+    }
   }
   const double silhouette =
       segment::silhouette(m, result.labels, k, kSilhouetteSample, spec.seed);
@@ -243,6 +260,10 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
   for (int c = 0; c < k; ++c) out.groups.push_back(fmt::format("cluster {}", c + 1));
   std::vector<float> centroids = result.centroids;
   scaler.unapply(centroids.data(), static_cast<std::size_t>(k), cols);
+  if (spec.log_transform) {
+    // Back to original units; the values were 0 or more, whatever the rounding says.
+    for (float& v : centroids) v = std::max(0.0f, std::expm1(v));
+  }
   json centroid_rows = json::array();
   for (int c = 0; c < k; ++c) {
     json row = json::object();
@@ -257,9 +278,11 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
                {"features", features},
                {"imputed_medians", medians},
                {"scaling", to_string(spec.scaling)},
+               {"log", spec.log_transform},
                {"scaler", {{"center", scaler.center}, {"scale", scaler.scale}}},
                {"k", k},
                {"k_choice", choice},
+               {"n_init", rows > kMiniBatchRows ? 1 : spec.n_init},
                {"algorithm", algorithm},
                {"iterations", result.iterations},
                {"converged", result.converged},

@@ -102,6 +102,8 @@ Status check_definition(const Config& config, const SegmentDefinition& d) {
       const KMeansSpec& k = d.kmeans;
       if (k.k != 0 && (k.k < 2 || k.k > 64))
         return invalid_argument(fmt::format("k must be from 2 to 64, got {}", k.k));
+      if (k.n_init < 1 || k.n_init > 100)
+        return invalid_argument(fmt::format("n_init must be from 1 to 100, got {}", k.n_init));
       if (k.k == 0 && (k.k_min < 2 || k.k_max > 64 || k.k_min > k.k_max)) {
         return invalid_argument(fmt::format(
             "the k range must be within 2..64 with its low end first, got {}..{}", k.k_min,
@@ -127,7 +129,8 @@ std::string to_json(const SegmentDefinition& d) {
     case SegmentKind::kKmeans:
       j = {{"features", d.kmeans.features}, {"k", d.kmeans.k},
            {"k_min", d.kmeans.k_min},       {"k_max", d.kmeans.k_max},
-           {"scaling", to_string(d.kmeans.scaling)}, {"seed", d.kmeans.seed}};
+           {"scaling", to_string(d.kmeans.scaling)}, {"seed", d.kmeans.seed},
+           {"n_init", d.kmeans.n_init}, {"log", d.kmeans.log_transform}};
       break;
   }
   return j.dump();
@@ -160,6 +163,8 @@ Result<SegmentDefinition> definition_from_json(std::string_view name, std::strin
         d.kmeans.scaling =
             parse_scaling(j.at("scaling").get<std::string>()).value_or(segment::Scaling::kZScore);
         d.kmeans.seed = j.at("seed").get<std::uint64_t>();
+        d.kmeans.n_init = j.value("n_init", 1);
+        d.kmeans.log_transform = j.value("log", false);
         break;
     }
   } catch (const json::exception& e) {

@@ -33,6 +33,12 @@ struct KMeansSpec {
   int k_max = 8;
   segment::Scaling scaling = segment::Scaling::kZScore;
   std::uint64_t seed = 1;
+  // k-means++ starts (seeds seed, seed + 1, ...); the lowest inertia wins. One start can land
+  // in a poor local optimum, as scikit-learn's n_init guards against.
+  int n_init = 4;
+  // log(1 + x) of every feature before scaling: spend and counts are heavily skewed, and on
+  // raw values k-means spends its clusters on a handful of extreme customers.
+  bool log_transform = false;
 };
 
 struct SegmentDefinition {
@@ -45,7 +51,7 @@ struct SegmentDefinition {
 };
 
 // Checks what can be checked without data: a name of [a-z][a-z0-9_-]* (at most 64), a declared
-// purpose, a non-empty rule, 2 <= k <= 64, k_min <= k_max, configured cuts ascending.
+// purpose, a non-empty rule, 2 <= k <= 64, k_min <= k_max, 1 <= n_init <= 100, configured cuts ascending.
 Status check_definition(const Config& config, const SegmentDefinition& d);
 
 std::string to_json(const SegmentDefinition& d);

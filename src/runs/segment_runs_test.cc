@@ -126,6 +126,34 @@ TEST_F(SegmentRunsTest, KIsChosenBySilhouetteWhenNotGiven) {
   EXPECT_EQ(out->model["k"], choice["best_by_silhouette"]);
 }
 
+TEST_F(SegmentRunsTest, LogTransformAndSeveralStartsReportCentroidsInOriginalUnits) {
+  SegmentDefinition d = kmeans_def("logged", 3);
+  d.kmeans.features = {"recency_days", "frequency", "monetary"};
+  d.kmeans.log_transform = true;
+  d.kmeans.n_init = 3;
+  auto out = create_segment(*sd_, d, ctx());
+  ASSERT_OK(out);
+  EXPECT_EQ(out->model["log"], true);
+  EXPECT_EQ(out->model["n_init"], 3);
+  auto v = gate::build_view(*sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test",
+                                   .columns = {"monetary"}},
+                            kNow);
+  ASSERT_OK(v);
+  const auto& spend = v->column("monetary")->numbers;
+  const double most = *std::max_element(spend.begin(), spend.end());
+  for (const auto& c : out->model["centroids"]) {
+    EXPECT_GE(c["monetary"].get<double>(), 0);
+    EXPECT_LE(c["monetary"].get<double>(), most);
+  }
+  // More starts never end worse than the first alone.
+  SegmentDefinition one = d;
+  one.name = "logged1";
+  one.kmeans.n_init = 1;
+  auto single = create_segment(*sd_, one, ctx());
+  ASSERT_OK(single);
+  EXPECT_LE(out->model["inertia"].get<double>(), single->model["inertia"].get<double>() + 1e-9);
+}
+
 TEST_F(SegmentRunsTest, WithdrawalRemovesTheSubjectFromEverySegmentOfThePurpose) {
   ASSERT_OK(create_segment(*sd_, kmeans_def("clusters", 3), ctx()));
   const auto before = members("clusters");
