@@ -144,8 +144,8 @@ int segments_step(const Globals& g, StoreDir& sd) {
   CONSENTRIC_CLI_STEP(create_segment_and_show(
       g, sd, {.name = "rfm", .purpose = "segmentation", .kind = runs::SegmentKind::kRfm}));
   fmt::print(
-      "\n10. k-means segments of behaviour: z-scored features, k-means++ seeding, Hamerly-bounded\n"
-      "    Lloyd iterations on two threads; k chosen by silhouette\n\n");
+      "\n10. k-means segments of behaviour: log-scaled, z-scored features, the best of four\n"
+      "    k-means++ starts, Hamerly-bounded Lloyd iterations on two threads; k by silhouette\n\n");
   const auto start = std::chrono::steady_clock::now();
   CONSENTRIC_CLI_STEP(create_segment_and_show(
       g, sd,
@@ -157,7 +157,8 @@ int segments_step(const Globals& g, StoreDir& sd) {
                                "count.demo_request"},
                   .k_min = 3,
                   .k_max = 6,
-                  .seed = 7}}));
+                  .seed = 7,
+                  .log_transform = true}}));
   fmt::print("    chosen, run and stored in {:.0f} ms\n",
              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                  .count());
