@@ -1,7 +1,6 @@
 #include "runs/segment_definition.h"
 
 #include <array>
-#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -46,18 +45,6 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-Status check_cuts(const std::optional<segment::RfmCuts>& cuts, std::string_view measure) {
-  if (!cuts) return Status();
-  for (std::size_t i = 0; i < cuts->size(); ++i) {
-    if (!std::isfinite((*cuts)[i]) || (i > 0 && (*cuts)[i] < (*cuts)[i - 1])) {
-      return invalid_argument(fmt::format(
-          "{} cuts must be four finite numbers in ascending order, got {}", measure,
-          fmt::join(*cuts, ",")));
-    }
-  }
-  return Status();
-}
-
 json cuts_json(const std::optional<segment::RfmCuts>& c) {
   return c ? json(std::vector<double>(c->begin(), c->end())) : json(nullptr);
 }
@@ -94,9 +81,7 @@ Status check_definition(const Config& config, const SegmentDefinition& d) {
       if (d.rule.empty()) return invalid_argument("a rule segment needs a rule (--rule)");
       break;
     case SegmentKind::kRfm:
-      CONSENTRIC_RETURN_IF_ERROR(check_cuts(d.rfm.recency_cuts, "recency"));
-      CONSENTRIC_RETURN_IF_ERROR(check_cuts(d.rfm.frequency_cuts, "frequency"));
-      CONSENTRIC_RETURN_IF_ERROR(check_cuts(d.rfm.monetary_cuts, "monetary"));
+      CONSENTRIC_RETURN_IF_ERROR(segment::check_rfm_options(d.rfm));
       break;
     case SegmentKind::kKmeans: {
       const KMeansSpec& k = d.kmeans;

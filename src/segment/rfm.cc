@@ -69,41 +69,23 @@ constexpr SegmentText kSegmentText[kRfmSegmentCount] = {
 
 enum class Measure { kRecency, kFrequency, kMonetary };
 
-std::string_view measure_name(Measure m) {
-  switch (m) {
-    case Measure::kRecency:
-      return "recency_days";
-    case Measure::kFrequency:
-      return "frequency";
-    case Measure::kMonetary:
-      return "monetary";
-  }
-  return "";
-}
+struct MeasureText {
+  std::string_view name;         // in messages about values
+  std::string_view expectation;  // what a value must be
+  std::string_view cuts;         // the option that configures its cut points
+};
 
+constexpr MeasureText kMeasureText[] = {
+    {"recency_days", "a number of days since the last purchase >= 0", "recency_cuts"},
+    {"frequency", "a number of purchases >= 0", "frequency_cuts"},
+    {"monetary", "a total purchase value >= 0", "monetary_cuts"},
+};
+
+std::string_view measure_name(Measure m) { return kMeasureText[static_cast<int>(m)].name; }
 std::string_view measure_expectation(Measure m) {
-  switch (m) {
-    case Measure::kRecency:
-      return "a number of days since the last purchase >= 0";
-    case Measure::kFrequency:
-      return "a number of purchases >= 0";
-    case Measure::kMonetary:
-      return "a total purchase value >= 0";
-  }
-  return "";
+  return kMeasureText[static_cast<int>(m)].expectation;
 }
-
-std::string_view cuts_name(Measure m) {
-  switch (m) {
-    case Measure::kRecency:
-      return "recency_cuts";
-    case Measure::kFrequency:
-      return "frequency_cuts";
-    case Measure::kMonetary:
-      return "monetary_cuts";
-  }
-  return "";
-}
+std::string_view cuts_name(Measure m) { return kMeasureText[static_cast<int>(m)].cuts; }
 
 Status check_cuts(const std::optional<RfmCuts>& cuts, Measure m) {
   if (!cuts) return Status();
@@ -189,6 +171,12 @@ RfmSegment rfm_segment_of(int r, int fm) {
   return kGrid[r - 1][fm - 1];
 }
 
+Status check_rfm_options(const RfmOptions& options) {
+  CONSENTRIC_RETURN_IF_ERROR(check_cuts(options.recency_cuts, Measure::kRecency));
+  CONSENTRIC_RETURN_IF_ERROR(check_cuts(options.frequency_cuts, Measure::kFrequency));
+  return check_cuts(options.monetary_cuts, Measure::kMonetary);
+}
+
 Result<RfmResult> score_rfm(const RfmInput& input, const RfmOptions& options) {
   const std::size_t n = input.recency_days.size();
   if (input.frequency.size() != n || input.monetary.size() != n) {
@@ -197,9 +185,7 @@ Result<RfmResult> score_rfm(const RfmInput& input, const RfmOptions& options) {
         "value per row in each",
         n, input.frequency.size(), input.monetary.size()));
   }
-  CONSENTRIC_RETURN_IF_ERROR(check_cuts(options.recency_cuts, Measure::kRecency));
-  CONSENTRIC_RETURN_IF_ERROR(check_cuts(options.frequency_cuts, Measure::kFrequency));
-  CONSENTRIC_RETURN_IF_ERROR(check_cuts(options.monetary_cuts, Measure::kMonetary));
+  CONSENTRIC_RETURN_IF_ERROR(check_rfm_options(options));
 
   std::vector<std::size_t> purchasers;
   for (std::size_t i = 0; i < n; ++i) {

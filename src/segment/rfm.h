@@ -82,6 +82,10 @@ int rfm_fm_score(int f, int m);
 // either is outside 1..5, e.g. the 0 of a row without a purchase).
 RfmSegment rfm_segment_of(int r, int fm);
 
+// Configured cut points must be four finite numbers in non-decreasing order; the message names
+// the option ("recency_cuts [...]: 30 comes after 90; ...").
+Status check_rfm_options(const RfmOptions& options);
+
 // Fails with kInvalidArgument when the spans differ in length, when configured cuts are not
 // finite or not non-decreasing, or when a value is negative or infinite (the message names the
 // row, its 0-based index into the spans, and the measure). Thread-safe; O(n log n).
