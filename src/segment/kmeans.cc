@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <string>
@@ -281,8 +282,10 @@ class Lloyd {
     const bool hamerly = options_.bounds == Bounds::kHamerly;
     labels_.assign(x_.rows, -1);
     if (hamerly) {
-      upper_.assign(x_.rows, 0.0f);
-      lower_.assign(x_.rows, 0.0f);
+      // Not initialised: the first pass writes every row's bounds, and touches the pages in
+      // parallel with its work instead of before it.
+      upper_ = std::make_unique_for_overwrite<float[]>(x_.rows);
+      lower_ = std::make_unique_for_overwrite<float[]>(x_.rows);
       drift_.assign(kz_, 0.0f);
       drift_other_.assign(kz_, 0.0f);
     }
@@ -291,6 +294,7 @@ class Lloyd {
     thread_sums_.assign(parts_ * sums_stride(), 0.0);
     thread_counts_.assign(parts_ * counts_stride(), 0);
     thread_changed_.assign(parts_ * kPad, 0);
+    thread_failed_.assign(parts_ * kPad, 0);
 
     for (int it = 1; it <= options_.max_iterations; ++it) {
       detail::pack_centroids(centroids_.data(), k_, cols_, &packed_);
@@ -311,12 +315,13 @@ class Lloyd {
     }
 
     // Final assignment against the final centroids: every row, as plain Lloyd does (with
-    // Hamerly every row would need its exact distance anyway). The upper-bound buffer becomes
-    // the distances.
-    std::vector<float>().swap(lower_);
-    upper_.resize(x_.rows);
-    result.inertia = assign_nearest(x_, centroids_, k_, labels_, upper_, pool_.size());
-    result.distances = std::move(upper_);
+    // Hamerly every row would need its exact distance anyway). The bounds are freed first, so
+    // that labels and distances are all this pass holds per row.
+    upper_.reset();
+    lower_.reset();
+    result.distances.resize(x_.rows);
+    result.inertia =
+        assign_nearest(x_, centroids_, k_, labels_, result.distances, pool_.size());
     result.labels = std::move(labels_);
     result.centroids = std::move(centroids_);
     return result;
@@ -326,6 +331,8 @@ class Lloyd {
   // Per-thread buffers are padded apart by 128 bytes: sharing a cache line across threads
   // (false sharing) would halve the speed of the pass.
   static constexpr std::size_t kPad = 16;
+  // The share of rows failing the bound test above which the next Hamerly pass is dense.
+  static constexpr double kDenseFraction = 0.35;
   std::size_t sums_stride() const { return kz_ * cols_ + kPad; }
   std::size_t counts_stride() const { return kz_ + kPad; }
   double* thread_sums(std::size_t t) { return thread_sums_.data() + t * sums_stride(); }
@@ -348,7 +355,7 @@ class Lloyd {
   std::size_t lloyd_pass() {
     pool_.run([&](int ti) {
       const std::size_t t = static_cast<std::size_t>(ti);
-      const auto [b, e] = WorkerPool::range(x_.rows, ti, pool_.size());
+      const auto [b, e] = WorkerPool::range(x_.rows, ti, pool_.size(), detail::kSumBlockRows);
       std::fill_n(thread_sums(t), kz_ * cols_, 0.0);
       std::fill_n(thread_counts(t), kz_, 0);
       thread_changed_[t * kPad] = detail::assign_accumulate(x_, packed_, b, e, labels_.data(),
@@ -360,8 +367,15 @@ class Lloyd {
     return total_changed();
   }
 
-  // One pass with Hamerly's bounds; `first`: no bounds yet, every row is assigned. Rows that
-  // change cluster move their sums from the old centroid to the new one.
+  // One pass with Hamerly's bounds; `first`: no bounds yet, every row is assigned.
+  //
+  // A pass is dense or sparse. A dense pass runs every row, in order, through the kernel of
+  // the Lloyd pass (which also writes fresh bounds) and recomputes the sums. A sparse pass
+  // moves the bounds by the centroids' drifts, and only the rows that fail the bound test go
+  // through the kernel; rows that change cluster move their sums from the old centroid to the
+  // new one. On overlapping clusters many rows fail in the early passes, and a sparse pass over
+  // them (scattered rows, sums by differences) would cost more than the dense one: a pass is
+  // dense when more than kDenseFraction of the rows failed the test in the previous pass.
   std::size_t hamerly_pass(bool first) {
     // Half the distance from each centroid to its nearest other centroid.
     std::vector<float> half(kz_, kInfF);
@@ -379,111 +393,68 @@ class Lloyd {
       }
       half[a] = static_cast<float>(0.5 * std::sqrt(best) * (1.0 - 1e-6));
     }
-    float max_norm = 0;
-    for (int j = 0; j < k_; ++j)
-      max_norm = std::max(max_norm, packed_.norms[static_cast<std::size_t>(j)]);
+    const detail::BoundShift shift{drift_.data(), drift_other_.data(), half.data()};
+    const bool dense =
+        first || static_cast<double>(failed_) > kDenseFraction * static_cast<double>(x_.rows);
 
     pool_.run([&](int ti) {
       const std::size_t t = static_cast<std::size_t>(ti);
-      const auto [b, e] = WorkerPool::range(x_.rows, ti, pool_.size());
+      const auto [b, e] = WorkerPool::range(x_.rows, ti, pool_.size(), detail::kSumBlockRows);
       double* sums = thread_sums(t);
       std::int64_t* counts = thread_counts(t);
       std::fill_n(sums, kz_ * cols_, 0.0);
       std::fill_n(counts, kz_, 0);
+      std::int32_t* labels = labels_.data();
+      float* upper = upper_.get();
+      float* lower = lower_.get();
       std::size_t changed = 0;
-      // The exact distance to the row's centroid.
-      auto tighten = [&](std::size_t r, const float* row, std::size_t centroid) {
-        upper_[r] =
-            std::sqrt(detail::squared_distance(row, centroids_.data() + centroid * cols_, cols_));
-      };
-      constexpr std::size_t kBatch = 64;
-      std::size_t batch[kBatch];
-      std::int32_t label[kBatch];
-      float best_sq[kBatch];
-      float second_sq[kBatch];
-      float x_norm[kBatch];
-      std::size_t n = 0;
-      auto flush = [&] {
-        detail::nearest_two(x_, packed_, batch, n, label, best_sq, second_sq, x_norm);
-        for (std::size_t i = 0; i < n; ++i) {
-          const std::size_t r = batch[i];
-          const std::int32_t old = labels_[r];
-          const std::int32_t now = label[i];
-          const float* row = x_.row(r);
-          if (old != now) {
-            ++changed;
-            const std::size_t nz = static_cast<std::size_t>(now);
-            detail::add_row(sums + nz * cols_, row, cols_);
-            ++counts[nz];
-            if (old >= 0) {
-              const std::size_t oz = static_cast<std::size_t>(old);
-              detail::subtract_row(sums + oz * cols_, row, cols_);
-              --counts[oz];
-            }
-            labels_[r] = now;
-          }
-          tighten(r, row, static_cast<std::size_t>(now));
-          // The fast form's rounding error grows with the norms; keep the bound below it.
-          const float slack = 1e-5f * (x_norm[i] + max_norm);
-          lower_[r] = std::sqrt(std::max(0.0f, second_sq[i] - slack));
-        }
-        n = 0;
-      };
-      if (first) {
-        for (std::size_t r = b; r < e; ++r) {
-          batch[n++] = r;
-          if (n == kBatch) flush();
-        }
+      std::size_t failed = e - b;
+      if (dense) {
+        changed = detail::assign_bounds(x_, packed_, first ? nullptr : &shift, b, e, labels, upper,
+                                        lower, sums, counts, &failed);
+        if (first) failed = e - b;
       } else {
-        // In chunks: test the bounds of a chunk (no row is read), prefetch the rows that
-        // fail, then tighten the previous chunk's, whose rows are on their way by now.
+        // Chunk by chunk: the rows that fail the test join `failing` and are prefetched; the
+        // kernel takes them in groups of 8 once kLag more have joined after them, by which
+        // time they are on their way from memory.
         constexpr std::size_t kChunk = 64;
-        std::size_t pending[2][kChunk];
-        float bound[2][kChunk];
-        std::size_t count[2] = {0, 0};
-        std::int32_t* labels = labels_.data();
-        float* upper = upper_.data();
-        float* lower = lower_.data();
-        const float* drift = drift_.data();
-        const float* drift_other = drift_other_.data();
-        const float* half_ptr = half.data();
-        auto process = [&](int which) {
-          for (std::size_t i = 0; i < count[which]; ++i) {
-            const std::size_t r = pending[which][i];
-            tighten(r, x_.row(r), static_cast<std::size_t>(labels[r]));
-            if (upper[r] <= bound[which][i]) continue;
-            batch[n++] = r;
-            if (n == kBatch) flush();
-          }
-          count[which] = 0;
-        };
-        int cur = 0;
+        constexpr std::size_t kKernelGroup = 8;
+        constexpr std::size_t kLag = 32;
+        std::size_t failing[kChunk + kLag + kKernelGroup];
+        std::size_t n = 0;
+        failed = 0;
         for (std::size_t start = b; start < e; start += kChunk) {
           const std::size_t stop = std::min(e, start + kChunk);
-          for (std::size_t r = start; r < stop; ++r) {
-            const std::size_t a = static_cast<std::size_t>(labels[r]);
-            const float u = upper[r] + drift[a];
-            const float l = lower[r] - drift_other[a];
-            upper[r] = u;
-            lower[r] = l;
-            const float m = std::max(half_ptr[a], l);
-            if (u <= m) continue;
-            const float* row = x_.row(r);
-            __builtin_prefetch(row);
-            __builtin_prefetch(row + cols_ - 1);
-            pending[cur][count[cur]] = r;
-            bound[cur][count[cur]] = m;
-            ++count[cur];
+          const std::size_t m =
+              detail::bound_filter(packed_, shift, start, stop, labels, upper, lower, failing + n);
+          for (std::size_t i = n; i < n + m; ++i) {
+            const float* row = x_.row(failing[i]);
+            // Into L2 (locality 2): more misses can be in flight there than in L1, and a
+            // scattered row's wait for memory, not the kernel, bounds a sparse pass.
+            __builtin_prefetch(row, 0, 2);
+            __builtin_prefetch(row + cols_ - 1, 0, 2);
           }
-          cur ^= 1;
-          process(cur);
+          failed += m;
+          n += m;
+          if (n < kLag + kKernelGroup) continue;
+          const std::size_t ready = (n - kLag) / kKernelGroup * kKernelGroup;
+          changed += detail::reassign_rows(x_, packed_, failing, ready, labels, upper, lower, sums,
+                                           counts);
+          std::copy(failing + ready, failing + n, failing);
+          n -= ready;
         }
-        process(cur ^ 1);
+        changed += detail::reassign_rows(x_, packed_, failing, n, labels, upper, lower, sums,
+                                         counts);
       }
-      if (n > 0) flush();
       thread_changed_[t * kPad] = changed;
+      thread_failed_[t * kPad] = failed;
     });
+    if (dense) {
+      std::fill(sums_.begin(), sums_.end(), 0.0);
+      std::fill(counts_.begin(), counts_.end(), 0);
+    }
     merge_threads();
+    failed_ = std::accumulate(thread_failed_.begin(), thread_failed_.end(), std::size_t{0});
     return total_changed();
   }
 
@@ -587,8 +558,8 @@ class Lloyd {
   std::vector<float> centroids_;
   PackedCentroids packed_;
   std::vector<std::int32_t> labels_;
-  std::vector<float> upper_;
-  std::vector<float> lower_;
+  std::unique_ptr<float[]> upper_;
+  std::unique_ptr<float[]> lower_;
   std::vector<float> drift_;        // per centroid: how far it moved in the last update
   std::vector<float> drift_other_;  // per centroid: the largest drift of any other centroid
   std::vector<double> sums_;
@@ -596,6 +567,8 @@ class Lloyd {
   std::vector<double> thread_sums_;
   std::vector<std::int64_t> thread_counts_;
   std::vector<std::size_t> thread_changed_;
+  std::vector<std::size_t> thread_failed_;
+  std::size_t failed_ = 0;  // rows that failed the bound test in the last Hamerly pass
 };
 
 }  // namespace
@@ -794,8 +767,8 @@ Result<KMeansResult> minibatch_kmeans(MatrixRef x, const MiniBatchOptions& optio
     detail::pack_centroids(centroids.data(), k, cols, &packed);
     pool.run([&](int t) {
       const auto [lo, hi] = WorkerPool::range(batch, t, pool.size());
-      detail::nearest_two(x, packed, rows.data() + lo, hi - lo, label.data() + lo, best.data() + lo,
-                          nullptr, nullptr);
+      detail::nearest_rows(x, packed, rows.data() + lo, hi - lo, label.data() + lo,
+                           best.data() + lo);
     });
     double inertia = 0;
     std::fill(batch_sums.begin(), batch_sums.end(), 0.0);

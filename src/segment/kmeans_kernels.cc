@@ -27,29 +27,67 @@ constexpr int kWide = 8;
 
 std::atomic<bool> g_force_portable{false};
 
-bool cpu_has_avx2_fma() {
+// What the processor offers, asked once.
+struct CpuFeatures {
+  bool avx2_fma = false;
+  bool avx512vl = false;
+};
+
+const CpuFeatures& cpu() {
+  static const CpuFeatures features = [] {
+    CpuFeatures f;
 #if CONSENTRIC_KMEANS_X86
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-#else
-  return false;
+    f.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    f.avx512vl = f.avx2_fma && __builtin_cpu_supports("avx512f") &&
+                 __builtin_cpu_supports("avx512vl");
 #endif
+    return f;
+  }();
+  return features;
 }
 
-bool use_avx2() { return cpu_has_avx2_fma() && !g_force_portable.load(std::memory_order_relaxed); }
-
-bool use_avx512vl() {
-#if CONSENTRIC_KMEANS_X86
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  return has;
-#else
-  return false;
-#endif
-}
+bool use_avx2() { return cpu().avx2_fma && !g_force_portable.load(std::memory_order_relaxed); }
+bool use_avx512vl() { return cpu().avx512vl; }
 
 void portable_add_row(double* sums, const float* row, std::size_t cols) {
   for (std::size_t d = 0; d < cols; ++d) sums[d] += static_cast<double>(row[d]);
 }
+
+void portable_subtract_row(double* sums, const float* row, std::size_t cols) {
+  for (std::size_t d = 0; d < cols; ++d) sums[d] -= static_cast<double>(row[d]);
+}
+
+// Hamerly's bounds move by the drifts each pass; the sum is then rounded outward (up for the
+// upper bound, down for the lower one) by more than the half ulp the addition may have lost.
+constexpr float kRoundUp = 1.0f + 0x1p-22f;
+constexpr float kRoundDown = 1.0f - 0x1p-22f;
+
+// One row of bound_filter: moves its bounds and returns true when it fails the test.
+inline bool bound_step(const BoundShift& s, std::int32_t label, float* upper, float* lower) {
+  const std::size_t a = static_cast<std::size_t>(label);
+  *upper = (*upper + s.drift[a]) * kRoundUp;
+  *lower = (*lower - s.drift_other[a]) * kRoundDown;
+  return *upper > std::max(s.half[a], *lower);
+}
+
+// Bounds from the fast-form values best = ||c||² − 2 x·c of the nearest and second = that of
+// the second nearest, x_norm = ||x||²: widened by the slack of PackedCentroids (a NaN from
+// an infinite slack gives the lower bound 0).
+inline void row_bounds(float best, float second, float x_norm, const PackedCentroids& c,
+                       float* upper, float* lower) {
+  const float slack = c.bound_slack * (x_norm + c.max_norm);
+  *upper = std::sqrt(std::max(best + x_norm + slack, 0.0f));
+  const float low = second + x_norm - slack;
+  *lower = low > 0 ? std::sqrt(low) : 0.0f;
+}
+
+// What a Hamerly dense pass adds to a Lloyd pass (see assign_bounds).
+struct DenseBounds {
+  float* upper = nullptr;
+  float* lower = nullptr;
+  const BoundShift* shift = nullptr;
+  std::size_t failed = 0;
+};
 
 // ---- Portable kernels: the same operations, in the same order, as the AVX2 ones. ----
 
@@ -126,6 +164,7 @@ void pack_centroids(const float* centroids, int k, std::size_t cols, PackedCentr
   const std::size_t kpad = static_cast<std::size_t>(out->kpad);
   out->ct.assign(cols * kpad, 0.0f);
   out->norms.assign(kpad, kInf);
+  out->max_norm = 0;
   for (int j = 0; j < k; ++j) {
     const float* cj = centroids + static_cast<std::size_t>(j) * cols;
     float norm = 0;
@@ -134,7 +173,17 @@ void pack_centroids(const float* centroids, int k, std::size_t cols, PackedCentr
       norm = std::fma(cj[d], cj[d], norm);
     }
     out->norms[static_cast<std::size_t>(j)] = norm;
+    out->max_norm = std::max(out->max_norm, norm);
   }
+  // γ_n = n u / (1 − n u) bounds the error of an n-term dot product (Higham, "Accuracy and
+  // Stability of Numerical Algorithms", 3.1). The fast form's error is at most γ_cols for the
+  // dot product (2 |x·c| <= ||x||² + ||c||²) plus γ_(cols+3) for the norms, plus a few u for
+  // the two roundings after them; 16 u more covers the slack's addition and the sqrt.
+  constexpr double u = 0x1p-24;
+  const double nu = static_cast<double>(cols) * u;
+  out->bound_slack =
+      nu < 0.25 ? static_cast<float>((2 * (nu + 3 * u) / (1 - nu - 3 * u) + 16 * u) * (1 + 1e-3))
+                : kInf;
 }
 
 void force_portable_kernels(bool on) { g_force_portable.store(on, std::memory_order_relaxed); }
@@ -163,6 +212,91 @@ std::size_t assign_accumulate(MatrixRef x, const PackedCentroids& c, std::size_t
   return changed;
 }
 
+std::size_t bound_filter(const PackedCentroids& c, const BoundShift& shift, std::size_t begin,
+                         std::size_t end, const std::int32_t* labels, float* upper, float* lower,
+                         std::size_t* failing) {
+#if CONSENTRIC_KMEANS_X86
+  if (use_avx2() && c.kpad == 8) {
+    return use_avx512vl()
+               ? avx512vl::avx2_bound_filter8(c, shift, begin, end, labels, upper, lower, failing)
+               : avx2::avx2_bound_filter8(c, shift, begin, end, labels, upper, lower, failing);
+  }
+#endif
+  std::size_t n = 0;
+  for (std::size_t r = begin; r < end; ++r) {
+    // Branch-free: the row's index is written either way and kept when it fails.
+    failing[n] = r;
+    n += bound_step(shift, labels[r], upper + r, lower + r) ? 1 : 0;
+  }
+  return n;
+}
+
+std::size_t assign_bounds(MatrixRef x, const PackedCentroids& c, const BoundShift* shift,
+                          std::size_t begin, std::size_t end, std::int32_t* labels, float* upper,
+                          float* lower, double* sums, std::int64_t* counts, std::size_t* failed) {
+  DenseBounds bounds{upper, lower, shift, 0};
+  std::size_t changed = 0;
+#if CONSENTRIC_KMEANS_X86
+  if (use_avx2()) {
+    changed = use_avx512vl()
+                  ? avx512vl::avx2_assign_bounds(x, c, begin, end, labels, sums, counts, &bounds)
+                  : avx2::avx2_assign_bounds(x, c, begin, end, labels, sums, counts, &bounds);
+    *failed = bounds.failed;
+    return changed;
+  }
+#endif
+  for (std::size_t r = begin; r < end; ++r) {
+    if (shift != nullptr) {
+      float u = upper[r];
+      float l = lower[r];
+      bounds.failed += bound_step(*shift, labels[r], &u, &l) ? 1 : 0;
+    }
+    const float* row = x.row(r);
+    std::int32_t label = 0;
+    float best = 0;
+    float second = 0;
+    portable_nearest(row, c, &label, &best, &second);
+    row_bounds(best, second, portable_norm(row, x.cols), c, upper + r, lower + r);
+    changed += labels[r] != label;
+    labels[r] = label;
+    portable_add_row(sums + static_cast<std::size_t>(label) * x.cols, row, x.cols);
+    ++counts[label];
+  }
+  *failed = bounds.failed;
+  return changed;
+}
+
+std::size_t reassign_rows(MatrixRef x, const PackedCentroids& c, const std::size_t* rows,
+                          std::size_t n, std::int32_t* labels, float* upper, float* lower,
+                          double* sums, std::int64_t* counts) {
+#if CONSENTRIC_KMEANS_X86
+  if (use_avx2()) {
+    return use_avx512vl()
+               ? avx512vl::avx2_reassign_rows(x, c, rows, n, labels, upper, lower, sums, counts)
+               : avx2::avx2_reassign_rows(x, c, rows, n, labels, upper, lower, sums, counts);
+  }
+#endif
+  std::size_t changed = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t r = rows[i];
+    const float* row = x.row(r);
+    std::int32_t label = 0;
+    float best = 0;
+    float second = 0;
+    portable_nearest(row, c, &label, &best, &second);
+    row_bounds(best, second, portable_norm(row, x.cols), c, upper + r, lower + r);
+    const std::int32_t old = labels[r];
+    if (old == label) continue;
+    ++changed;
+    labels[r] = label;
+    portable_add_row(sums + static_cast<std::size_t>(label) * x.cols, row, x.cols);
+    portable_subtract_row(sums + static_cast<std::size_t>(old) * x.cols, row, x.cols);
+    ++counts[label];
+    --counts[old];
+  }
+  return changed;
+}
+
 double assign_exact(MatrixRef x, const PackedCentroids& c, const float* centroids,
                     std::size_t begin, std::size_t end, std::int32_t* labels, float* distances) {
 #if CONSENTRIC_KMEANS_X86
@@ -185,22 +319,18 @@ double assign_exact(MatrixRef x, const PackedCentroids& c, const float* centroid
   return total;
 }
 
-void nearest_two(MatrixRef x, const PackedCentroids& c, const std::size_t* rows, std::size_t n,
-                 std::int32_t* label, float* best_sq, float* second_sq, float* x_norm) {
+void nearest_rows(MatrixRef x, const PackedCentroids& c, const std::size_t* rows, std::size_t n,
+                  std::int32_t* label, float* best_sq) {
 #if CONSENTRIC_KMEANS_X86
   if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_nearest_two(x, c, rows, n, label, best_sq, second_sq, x_norm)
-                          : avx2::avx2_nearest_two(x, c, rows, n, label, best_sq, second_sq, x_norm);
+    return use_avx512vl() ? avx512vl::avx2_nearest_rows(x, c, rows, n, label, best_sq)
+                          : avx2::avx2_nearest_rows(x, c, rows, n, label, best_sq);
   }
 #endif
   for (std::size_t i = 0; i < n; ++i) {
     const float* row = x.row(rows[i]);
-    float second = kInf;
-    portable_nearest(row, c, &label[i], &best_sq[i], &second);
-    const float norm = portable_norm(row, x.cols);
-    best_sq[i] = std::max(0.0f, best_sq[i] + norm);
-    if (second_sq != nullptr) second_sq[i] = std::max(0.0f, second + norm);
-    if (x_norm != nullptr) x_norm[i] = norm;
+    portable_nearest(row, c, &label[i], &best_sq[i], nullptr);
+    best_sq[i] = std::max(0.0f, best_sq[i] + portable_norm(row, x.cols));
   }
 }
 
@@ -225,26 +355,6 @@ void exact_distances(MatrixRef x, const PackedCentroids& c, std::size_t begin, s
       o[j] = acc;
     }
   }
-}
-
-void add_row(double* sums, const float* row, std::size_t cols) {
-#if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_add_row_out(sums, row, cols)
-                          : avx2::avx2_add_row_out(sums, row, cols);
-  }
-#endif
-  portable_add_row(sums, row, cols);
-}
-
-void subtract_row(double* sums, const float* row, std::size_t cols) {
-#if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_subtract_row(sums, row, cols)
-                          : avx2::avx2_subtract_row(sums, row, cols);
-  }
-#endif
-  for (std::size_t d = 0; d < cols; ++d) sums[d] -= static_cast<double>(row[d]);
 }
 
 float squared_distance(const float* a, const float* b, std::size_t n) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <random>
 #include <set>
 #include <vector>
@@ -220,6 +221,87 @@ TEST(KMeansTest, HamerlyEqualsLloydEveryIteration) {
     ASSERT_EQ(plain.centroids.size(), hamerly.centroids.size());
     for (std::size_t i = 0; i < plain.centroids.size(); ++i) {
       EXPECT_NEAR(plain.centroids[i], hamerly.centroids[i], 1e-5);
+    }
+  }
+}
+
+// Overlapping blobs make Hamerly's passes dense early and sparse later: both kinds, and the
+// 8-row kernel specialised for 16 columns, must still give Lloyd's labels in every iteration.
+TEST(KMeansTest, HamerlyEqualsLloydOnOverlappingBlobs) {
+  std::mt19937_64 rng(17);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  for (std::size_t cols : {16u, 5u}) {
+    std::vector<std::vector<float>> centres(8, std::vector<float>(cols));
+    for (auto& c : centres) {
+      for (float& v : c) v = normal(rng);
+    }
+    const Data x = blobs(centres, 2500, 1.5f, cols);
+    for (int k : {8, 11}) {
+      const std::vector<float> init = pick_rows(x, k, 4);
+      std::vector<std::size_t> plain_changes;
+      std::vector<std::size_t> hamerly_changes;
+      KMeansOptions options{.k = k, .max_iterations = 300, .tolerance = 0};
+      options.bounds = Bounds::kNone;
+      options.on_iteration = [&](int, std::size_t changed) { plain_changes.push_back(changed); };
+      const KMeansResult plain = run_ok(x, options, init);
+      options.bounds = Bounds::kHamerly;
+      options.on_iteration = [&](int, std::size_t changed) { hamerly_changes.push_back(changed); };
+      const KMeansResult hamerly = run_ok(x, options, init);
+      SCOPED_TRACE(::testing::Message() << "cols " << cols << " k " << k);
+      EXPECT_GT(plain.iterations, 10);
+      EXPECT_EQ(plain_changes, hamerly_changes);
+      EXPECT_EQ(plain.labels, hamerly.labels);
+      EXPECT_NEAR(plain.inertia, hamerly.inertia, 1e-6 * plain.inertia);
+    }
+  }
+}
+
+// The bounds of a Hamerly pass hold against distances computed in double, also far from the
+// origin, where the fast form ||x||² − 2 x·c + ||c||² loses most to cancellation.
+TEST(KMeansTest, HamerlyBoundsHoldAgainstExactDistances) {
+  for (bool portable : {false, true}) {
+    std::unique_ptr<PortableGuard> guard;
+    if (portable) guard = std::make_unique<PortableGuard>();
+    for (int k : {1, 3, 8, 13}) {
+      for (std::size_t cols : {1u, 7u, 16u, 33u}) {
+        Data x = gaussian(1001, cols, 40 + cols);
+        for (float& v : x.values) v = 1000.0f + 0.01f * v;
+        const std::vector<float> c = pick_rows(x, k, 5);
+        detail::PackedCentroids packed;
+        detail::pack_centroids(c.data(), k, cols, &packed);
+        std::vector<std::int32_t> labels(x.rows, -1);
+        std::vector<float> upper(x.rows);
+        std::vector<float> lower(x.rows);
+        std::vector<double> sums(static_cast<std::size_t>(k) * cols);
+        std::vector<std::int64_t> counts(static_cast<std::size_t>(k));
+        std::size_t failed = 0;
+        detail::assign_bounds(x.ref(), packed, nullptr, 0, x.rows, labels.data(), upper.data(),
+                              lower.data(), sums.data(), counts.data(), &failed);
+        // And through the sparse kernel, for every other row.
+        std::vector<std::size_t> odd;
+        for (std::size_t r = 1; r < x.rows; r += 2) odd.push_back(r);
+        std::fill(upper.begin(), upper.end(), -1.0f);
+        detail::reassign_rows(x.ref(), packed, odd.data(), odd.size(), labels.data(),
+                              upper.data(), lower.data(), sums.data(), counts.data());
+        for (std::size_t r : odd) {
+          SCOPED_TRACE(::testing::Message() << "portable " << portable << " k " << k << " cols "
+                                            << cols << " row " << r);
+          for (int j = 0; j < k; ++j) {
+            double s = 0;
+            for (std::size_t d = 0; d < cols; ++d) {
+              const double v = static_cast<double>(x.values[r * cols + d]) -
+                               static_cast<double>(c[static_cast<std::size_t>(j) * cols + d]);
+              s += v * v;
+            }
+            const double dist = std::sqrt(s);
+            if (j == labels[r]) {
+              ASSERT_GE(static_cast<double>(upper[r]), dist);
+            } else {
+              ASSERT_LE(static_cast<double>(lower[r]), dist);
+            }
+          }
+        }
+      }
     }
   }
 }
