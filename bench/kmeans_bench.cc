@@ -624,7 +624,7 @@ int run(const Args& args) {
   report.add("k", args.k, 0);
   report.add("threads", kThreads, 0);
 
-  // --- Our peak memory, on a plain run before anything else allocates ---------------------
+  // --- Our peak memory, on a first run before anything else allocates ---------------------
   KMeansOptions lloyd{.k = args.k,
                       .max_iterations = args.iterations,
                       .tolerance = 0,
@@ -633,9 +633,12 @@ int run(const Args& args) {
                       .seed = args.seed};
   std::optional<double> peak_ratio;
   {
-    progress("our Lloyd, peak memory");
+    // With Hamerly's bounds, the default and the one that needs more (12 bytes a row).
+    progress("our k-means, peak memory");
+    KMeansOptions bounded = lloyd;
+    bounded.bounds = Bounds::kHamerly;
     const bool reset = reset_peak_rss();
-    const KMeansResult r = must(segment::kmeans(x, lloyd, init), "kmeans (Lloyd)");
+    const KMeansResult r = must(segment::kmeans(x, bounded, init), "kmeans (Hamerly)");
     const std::optional<double> hwm_kb = proc_status_kb("VmHWM");
     if (reset && hwm_kb && rss_before_kb) {
       peak_ratio = (*hwm_kb - *rss_before_kb) * 1024 / matrix_bytes;
@@ -742,12 +745,22 @@ int run(const Args& args) {
     report.add_g("faiss_inertia_f64", faiss.inertia_f64);
     report.add_g("inertia_rel_diff_vs_faiss", rel_diff(ours.last.inertia, faiss.inertia_f64));
   }
-  // peer time / our time, per iteration: higher is better (STYLE.md).
-  if (sk_lloyd.ok()) report.add("ratio_vs_sklearn_lloyd", sk_lloyd.ms_per_iter() / ours_ms, 2);
+  // peer time / our time, per iteration: higher is better (STYLE.md). Ours is the default,
+  // Lloyd with Hamerly's bounds: the same iterations as plain Lloyd (the same labels and
+  // centroids every time, checked above), computed with less work; each peer runs its own
+  // best. Plain Lloyd against plain Lloyd is printed beside it.
+  if (sk_lloyd.ok()) {
+    report.add("ratio_vs_sklearn_lloyd", sk_lloyd.ms_per_iter() / ours_h_ms, 2);
+    report.add("ratio_plain_vs_sklearn_lloyd", sk_lloyd.ms_per_iter() / ours_ms, 2);
+  }
   if (sk_elkan.ok()) report.add("ratio_vs_sklearn_elkan", sk_elkan.ms_per_iter() / ours_h_ms, 2);
-  if (faiss.ok()) report.add("ratio_vs_faiss", faiss.ms_per_iter() / ours_ms, 2);
-  const double floor_fraction = floor_s * 1e3 / ours_ms;
+  if (faiss.ok()) {
+    report.add("ratio_vs_faiss", faiss.ms_per_iter() / ours_h_ms, 2);
+    report.add("ratio_plain_vs_faiss", faiss.ms_per_iter() / ours_ms, 2);
+  }
+  const double floor_fraction = floor_s * 1e3 / ours_h_ms;
   report.add("floor_fraction", floor_fraction, 2);
+  report.add("floor_fraction_plain", floor_s * 1e3 / ours_ms, 2);
   // At the --quick size the matrix sits in cache and fixed costs dominate: the floor and the
   // memory ratio say nothing about the full-size targets there, so they are not judged.
   if (args.quick) {
