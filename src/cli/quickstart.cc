@@ -152,16 +152,16 @@ int segments_step(const Globals& g, StoreDir& sd) {
       {.name = "behaviour",
        .purpose = "segmentation",
        .kind = runs::SegmentKind::kKmeans,
-       .kmeans = {.features = {"recency_days", "tenure_days", "frequency", "monetary",
-                               "count.page_view", "count.email_open", "count.webinar",
-                               "count.demo_request"},
-                  .k_min = 3,
-                  .k_max = 6,
-                  .seed = 7,
-                  .log_transform = true}}));
-  fmt::print("    chosen, run and stored in {:.0f} ms\n",
-             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                 .count());
+       .kmeans = {
+           .features = {"recency_days", "tenure_days", "frequency", "monetary", "count.page_view",
+                        "count.email_open", "count.webinar", "count.demo_request"},
+           .k_min = 3,
+           .k_max = 6,
+           .seed = 7,
+           .log_transform = true}}));
+  fmt::print(
+      "    chosen, run and stored in {:.0f} ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
 
   fmt::print(
       "\n11. A member withdraws consent to segmentation: they leave every segment of the purpose\n"
@@ -180,14 +180,13 @@ int segments_step(const Globals& g, StoreDir& sd) {
   auto withdrawn = in_store_transaction(sd, [&]() -> Result<consent::Appended> {
     consent::PurposeFeatureKeeper keeper(*sd.store, sd.config);
     CONSENTRIC_ASSIGN_OR_RETURN(
-        consent::Appended a,
-        consent::append_decision(*sd.store, sd.config, keeper, leaver->subject,
-                                 {.purpose = "segmentation",
-                                  .action = ConsentAction::kWithdraw,
-                                  .ts = now,
-                                  .source = "web_form",
-                                  .method = "preference_centre"},
-                                 kActor, now));
+        consent::Appended a, consent::append_decision(*sd.store, sd.config, keeper, leaver->subject,
+                                                      {.purpose = "segmentation",
+                                                       .action = ConsentAction::kWithdraw,
+                                                       .ts = now,
+                                                       .source = "web_form",
+                                                       .method = "preference_centre"},
+                                                      kActor, now));
     CONSENTRIC_RETURN_IF_ERROR(keeper.flush());
     return a;
   });

@@ -42,9 +42,9 @@ Result<std::optional<segment::RfmCuts>> parse_cuts(const std::string& text, std:
   bool ok = parts.size() == 4;
   for (std::size_t i = 0; ok && i < 4; ++i) ok = parse_double(parts[i], &cuts[i]);
   if (!ok) {
-    return invalid_argument(fmt::format(
-        "{} {}: expected four numbers separated by commas, such as 30,90,180,365", opt,
-        quote_for_message(text)));
+    return invalid_argument(
+        fmt::format("{} {}: expected four numbers separated by commas, such as 30,90,180,365", opt,
+                    quote_for_message(text)));
   }
   return std::optional<segment::RfmCuts>(cuts);
 }
@@ -80,8 +80,8 @@ Result<runs::SegmentDefinition> definition_of(const CreateArgs& a) {
     std::int64_t lo = 0, hi = 0;
     if (dash == std::string::npos || !parse_int64(a.k_range.substr(0, dash), &lo) ||
         !parse_int64(a.k_range.substr(dash + 1), &hi) || lo > 64 || hi > 64) {
-      return invalid_argument(fmt::format("--k-range {}: expected two numbers like 2-8",
-                                          quote_for_message(a.k_range)));
+      return invalid_argument(
+          fmt::format("--k-range {}: expected two numbers like 2-8", quote_for_message(a.k_range)));
     }
     d.kmeans.k_min = static_cast<int>(lo);
     d.kmeans.k_max = static_cast<int>(hi);
@@ -120,20 +120,20 @@ std::string headline(const runs::SegmentState& st) {
   std::string k_text = fmt::format("k = {}", m.value("k", 0));
   if (m.contains("k_choice") && m["k_choice"].is_object()) {
     const json& c = m["k_choice"];
-    k_text += fmt::format(" (best silhouette of {}..{}; the elbow is at {})", c["ks"].front().get<int>(),
-                          c["ks"].back().get<int>(), c.value("elbow", 0));
+    k_text +=
+        fmt::format(" (best silhouette of {}..{}; the elbow is at {})", c["ks"].front().get<int>(),
+                    c["ks"].back().get<int>(), c.value("elbow", 0));
   }
   if (m.value("n_init", 1) > 1) k_text += fmt::format(", best of {} starts", m.value("n_init", 1));
   const std::string scaling =
       fmt::format("{}{}", m.value("log", false) ? "log, then " : "", m.value("scaling", ""));
-  return fmt::format("k-means, {}, {} scaling, silhouette {:.2f}, {} iterations{}", k_text,
-                     scaling, m.value("silhouette", 0.0), m.value("iterations", 0),
+  return fmt::format("k-means, {}, {} scaling, silhouette {:.2f}, {} iterations{}", k_text, scaling,
+                     m.value("silhouette", 0.0), m.value("iterations", 0),
                      m.value("converged", false) ? ", converged" : "");
 }
 
 void print_state(const runs::SegmentState& st) {
-  fmt::print("Segment {} on purpose {}: {}\n", st.segment.name, st.segment.purpose,
-             headline(st));
+  fmt::print("Segment {} on purpose {}: {}\n", st.segment.name, st.segment.purpose, headline(st));
   if (!st.latest) {
     fmt::print("  not run yet\n");
     return;
@@ -191,7 +191,8 @@ void print_state(const runs::SegmentState& st) {
     if (p == nullptr) continue;
     std::vector<std::string> sentences;
     if (advice) {
-      sentences.push_back(m["advice"][static_cast<std::size_t>(g.labels.front())].get<std::string>());
+      sentences.push_back(
+          m["advice"][static_cast<std::size_t>(g.labels.front())].get<std::string>());
     } else {
       for (const json& d : (*p)["distinctions"]) sentences.push_back(d.value("sentence", ""));
     }
@@ -317,7 +318,8 @@ int list(const Globals& g) {
     return 0;
   }
   if (states->empty()) {
-    fmt::print("No segments yet: consentric segment create NAME --purpose P --rule|--rfm|--kmeans\n");
+    fmt::print(
+        "No segments yet: consentric segment create NAME --purpose P --rule|--rfm|--kmeans\n");
     return 0;
   }
   Table t({"segment", "kind", "purpose", "runs", "last run", "view", "segments shown", "members"});
@@ -333,7 +335,8 @@ int list(const Globals& g) {
   return 0;
 }
 
-int members(const Globals& g, const std::string& name, const std::string& group, std::int64_t limit) {
+int members(const Globals& g, const std::string& name, const std::string& group,
+            std::int64_t limit) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
   auto st = runs::segment_state(*sd, name);
@@ -381,9 +384,9 @@ int export_members(const Globals& g, const std::string& name, const std::string&
   auto r = runs::export_segment(*sd, *st, out, contact, ctx);
   if (!r.ok()) return report_error(r.status());
   if (g.json) {
-    fmt::print("{}\n", json{{"file", out}, {"rows", r->rows}, {"columns", r->columns},
-                            {"hash", r->hash}}
-                           .dump());
+    fmt::print(
+        "{}\n",
+        json{{"file", out}, {"rows", r->rows}, {"columns", r->columns}, {"hash", r->hash}}.dump());
   } else {
     fmt::print("{} members of segment {} written to {} ({}); recorded as segment.export\n",
                with_thousands(r->rows), name, out, fmt::join(r->columns, ", "));
@@ -460,7 +463,8 @@ void add_segment_commands(CLI::App& app, Globals& g) {
   auto* refresh_cmd = seg->add_subcommand("refresh", "Run a segment again on today's data");
   refresh_cmd->add_option("name", *name, "Segment name");
   refresh_cmd->add_flag("--all", *all, "Every segment");
-  refresh_cmd->callback([&g, name, all] { g.run = [&g, name, all] { return refresh(g, *name, *all); }; });
+  refresh_cmd->callback(
+      [&g, name, all] { g.run = [&g, name, all] { return refresh(g, *name, *all); }; });
 }
 
 }  // namespace consentric::cli

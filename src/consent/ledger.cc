@@ -143,7 +143,8 @@ Result<Appended> append_decision(Store& store, const Config& config, PurposeFeat
                     now)
           .status());
   if (!spec->event_types.empty()) CONSENTRIC_RETURN_IF_ERROR(keeper.rebuild(subject, *spec));
-  CONSENTRIC_RETURN_IF_ERROR(forget_unlawful_memberships(store, config, subject, actor, now).status());
+  CONSENTRIC_RETURN_IF_ERROR(
+      forget_unlawful_memberships(store, config, subject, actor, now).status());
   return Appended{id, e.action};
 }
 
@@ -193,26 +194,23 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
     for (const ConsentEntry& h : history) {
       if (h.purpose == purpose) mine.push_back(h);
     }
+    const ConsentEntry* latest = latest_at(mine, now);
+    const Limits in_force = limits_at(limits, purpose, now);
     // A purpose no longer declared processes nobody.
-    if (spec != nullptr &&
-        is_lawful(*spec, latest_at(mine, now), limits_at(limits, purpose, now), now)) {
-      continue;
-    }
+    if (spec != nullptr && is_lawful(*spec, latest, in_force, now)) continue;
     CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, store.remove_memberships(subject, purpose));
     removed += n;
     const std::string reason =
-        spec == nullptr ? "purpose no longer declared"
-                        : gate_reason(*spec, latest_at(mine, now), limits_at(limits, purpose, now), now);
-    CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
-                                             {.actor = std::string(actor),
-                                              .action = "segment.forget",
-                                              .purpose = purpose,
-                                              .subject = row ? row->pseudonym : std::string(),
-                                              .detail = nlohmann::json{{"memberships", n},
-                                                                       {"reason", reason}}
-                                                            .dump()},
-                                             now)
-                                   .status());
+        spec == nullptr ? "purpose no longer declared" : gate_reason(*spec, latest, in_force, now);
+    CONSENTRIC_RETURN_IF_ERROR(
+        audit::append(store,
+                      {.actor = std::string(actor),
+                       .action = "segment.forget",
+                       .purpose = purpose,
+                       .subject = row ? row->pseudonym : std::string(),
+                       .detail = nlohmann::json{{"memberships", n}, {"reason", reason}}.dump()},
+                      now)
+            .status());
   }
   return removed;
 }

@@ -21,9 +21,9 @@ struct Group {
 };
 
 struct ReleasedGroup {
-  std::string name;                   // the group's, or "other (N small segments)"
+  std::string name;  // the group's, or "other (N small segments)"
   std::int64_t size = 0;
-  std::vector<std::int32_t> labels;   // the groups it stands for: one, or the merged ones
+  std::vector<std::int32_t> labels;  // the groups it stands for: one, or the merged ones
   bool merged = false;
 };
 

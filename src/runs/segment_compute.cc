@@ -52,8 +52,8 @@ json profiles_json(const std::vector<segment::SegmentProfile>& profiles,
 
 // The numeric columns `names` of the view, in that order; a category column is an error.
 Result<std::vector<const gate::Column*>> number_columns(const gate::PurposeView& view,
-                                                       const std::vector<std::string>& names,
-                                                       std::string_view what) {
+                                                        const std::vector<std::string>& names,
+                                                        std::string_view what) {
   std::vector<const gate::Column*> out;
   for (const std::string& n : names) {
     const gate::Column* c = view.column(n);
@@ -62,8 +62,8 @@ Result<std::vector<const gate::Column*>> number_columns(const gate::PurposeView&
                                           quote_for_message(n), view.purpose()));
     }
     if (c->kind != gate::ColumnKind::kNumber) {
-      return invalid_argument(fmt::format("{} uses numbers; column {} is a category", what,
-                                          quote_for_message(n)));
+      return invalid_argument(
+          fmt::format("{} uses numbers; column {} is a category", what, quote_for_message(n)));
     }
     out.push_back(c);
   }
@@ -111,10 +111,10 @@ Result<Computed> compute_rule(const SegmentDefinition& d, const gate::PurposeVie
 
 Result<Computed> compute_rfm(const SegmentDefinition& d, const gate::PurposeView& view) {
   CONSENTRIC_ASSIGN_OR_RETURN(
-      auto columns,
-      number_columns(view, {std::string(kRfmColumns[0]), std::string(kRfmColumns[1]),
-                            std::string(kRfmColumns[2])},
-                     "RFM"));
+      auto columns, number_columns(view,
+                                   {std::string(kRfmColumns[0]), std::string(kRfmColumns[1]),
+                                    std::string(kRfmColumns[2])},
+                                   "RFM"));
   CONSENTRIC_ASSIGN_OR_RETURN(
       segment::RfmResult rfm,
       segment::score_rfm({columns[0]->numbers, columns[1]->numbers, columns[2]->numbers}, d.rfm));
@@ -188,8 +188,8 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
       if (!std::isnan(v)) present.push_back(v);
     }
     if (present.empty()) {
-      return failed_precondition(fmt::format("column {} has no values in this view",
-                                             quote_for_message(columns[c]->name)));
+      return failed_precondition(
+          fmt::format("column {} has no values in this view", quote_for_message(columns[c]->name)));
     }
     const double median = median_of(std::move(present));
     medians.push_back(median);
@@ -203,9 +203,8 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
       for (std::size_t r = 0; r < rows; ++r) {
         float& v = x[r * cols + c];
         if (v < 0) {
-          return invalid_argument(fmt::format(
-              "--log needs values of 0 or more; column {} has {}", quote_for_message(features[c]),
-              v));
+          return invalid_argument(fmt::format("--log needs values of 0 or more; column {} has {}",
+                                              quote_for_message(features[c]), v));
         }
         v = std::log1p(v);
       }
@@ -221,8 +220,8 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
   if (k == 0) {
     if (progress) progress("choosing k", 0, spec.k_max - spec.k_min + 1);
     const int k_max = static_cast<int>(std::min<std::size_t>(spec.k_max, rows - 1));
-    CONSENTRIC_ASSIGN_OR_RETURN(segment::KChoice kc,
-                                segment::choose_k(m, spec.k_min, k_max, options, kSilhouetteSample));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        segment::KChoice kc, segment::choose_k(m, spec.k_min, k_max, options, kSilhouetteSample));
     k = kc.best_by_silhouette;
     choice = {{"ks", kc.ks},
               {"inertia", kc.inertia},
@@ -235,10 +234,10 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
   if (rows > kMiniBatchRows) {
     algorithm = "mini-batch";
     CONSENTRIC_ASSIGN_OR_RETURN(
-        result, segment::minibatch_kmeans(
-                    m, {.k = k, .seed = spec.seed, .on_batch = [&](int batch) {
-                          if (progress) progress("k-means batches", batch, 0);
-                        }}));
+        result,
+        segment::minibatch_kmeans(m, {.k = k, .seed = spec.seed, .on_batch = [&](int batch) {
+                                        if (progress) progress("k-means batches", batch, 0);
+                                      }}));
   } else {
     algorithm = "lloyd-hamerly";
     options.k = k;
@@ -251,8 +250,7 @@ Result<Computed> compute_kmeans(const SegmentDefinition& d, const gate::PurposeV
       if (start == 0 || r.inertia < result.inertia) result = std::move(r);
     }
   }
-  const double silhouette =
-      segment::silhouette(m, result.labels, k, kSilhouetteSample, spec.seed);
+  const double silhouette = segment::silhouette(m, result.labels, k, kSilhouetteSample, spec.seed);
 
   Computed out;
   out.labels = result.labels;
@@ -302,12 +300,12 @@ Result<std::vector<std::string>> columns_for(const Config& config, const Segment
       return std::vector<std::string>{};
     case SegmentKind::kRfm: {
       const PurposeSpec* p = config.purpose(d.purpose);
-      const bool purchases = p != nullptr && std::any_of(p->event_types.begin(),
-                                                         p->event_types.end(), [&](const auto& t) {
-                                                           const EventTypeSpec* e =
-                                                               config.event_type(t);
-                                                           return e && e->value_property;
-                                                         });
+      const bool purchases =
+          p != nullptr &&
+          std::any_of(p->event_types.begin(), p->event_types.end(), [&](const auto& t) {
+            const EventTypeSpec* e = config.event_type(t);
+            return e && e->value_property;
+          });
       if (!purchases) {
         return invalid_argument(fmt::format(
             "purpose {} declares no event type with a value (a purchase), so RFM has nothing to "

@@ -26,7 +26,8 @@ struct Computed {
   nlohmann::json model;              // docs/segments.md "The model document"
 };
 
-using ProgressFn = std::function<void(std::string_view step, std::int64_t done, std::int64_t total)>;
+using ProgressFn =
+    std::function<void(std::string_view step, std::int64_t done, std::int64_t total)>;
 
 // The view columns a definition reads; empty: every non-pii column the purpose declares.
 Result<std::vector<std::string>> columns_for(const Config& config, const SegmentDefinition& d);

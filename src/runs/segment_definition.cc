@@ -12,12 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<std::string_view, SegmentKind>, 3> kKinds{{
-    {"rule", SegmentKind::kRule}, {"rfm", SegmentKind::kRfm}, {"kmeans", SegmentKind::kKmeans}}};
-constexpr std::array<std::pair<std::string_view, segment::Scaling>, 3> kScalings{{
-    {"zscore", segment::Scaling::kZScore},
-    {"robust", segment::Scaling::kRobust},
-    {"none", segment::Scaling::kNone}}};
+constexpr std::array<std::pair<std::string_view, SegmentKind>, 3> kKinds{
+    {{"rule", SegmentKind::kRule}, {"rfm", SegmentKind::kRfm}, {"kmeans", SegmentKind::kKmeans}}};
+constexpr std::array<std::pair<std::string_view, segment::Scaling>, 3> kScalings{
+    {{"zscore", segment::Scaling::kZScore},
+     {"robust", segment::Scaling::kRobust},
+     {"none", segment::Scaling::kNone}}};
 
 template <typename E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<std::string_view, E>, N>& names, E e) {
@@ -90,9 +90,9 @@ Status check_definition(const Config& config, const SegmentDefinition& d) {
       if (k.n_init < 1 || k.n_init > 100)
         return invalid_argument(fmt::format("n_init must be from 1 to 100, got {}", k.n_init));
       if (k.k == 0 && (k.k_min < 2 || k.k_max > 64 || k.k_min > k.k_max)) {
-        return invalid_argument(fmt::format(
-            "the k range must be within 2..64 with its low end first, got {}..{}", k.k_min,
-            k.k_max));
+        return invalid_argument(
+            fmt::format("the k range must be within 2..64 with its low end first, got {}..{}",
+                        k.k_min, k.k_max));
       }
       break;
     }
@@ -112,10 +112,14 @@ std::string to_json(const SegmentDefinition& d) {
            {"monetary_cuts", cuts_json(d.rfm.monetary_cuts)}};
       break;
     case SegmentKind::kKmeans:
-      j = {{"features", d.kmeans.features}, {"k", d.kmeans.k},
-           {"k_min", d.kmeans.k_min},       {"k_max", d.kmeans.k_max},
-           {"scaling", to_string(d.kmeans.scaling)}, {"seed", d.kmeans.seed},
-           {"n_init", d.kmeans.n_init}, {"log", d.kmeans.log_transform}};
+      j = {{"features", d.kmeans.features},
+           {"k", d.kmeans.k},
+           {"k_min", d.kmeans.k_min},
+           {"k_max", d.kmeans.k_max},
+           {"scaling", to_string(d.kmeans.scaling)},
+           {"seed", d.kmeans.seed},
+           {"n_init", d.kmeans.n_init},
+           {"log", d.kmeans.log_transform}};
       break;
   }
   return j.dump();
@@ -153,8 +157,8 @@ Result<SegmentDefinition> definition_from_json(std::string_view name, std::strin
         break;
     }
   } catch (const json::exception& e) {
-    return data_loss(fmt::format("segment {}: its stored definition is unreadable ({})", name,
-                                 e.what()));
+    return data_loss(
+        fmt::format("segment {}: its stored definition is unreadable ({})", name, e.what()));
   }
   return d;
 }

@@ -51,7 +51,8 @@ struct SegmentDefinition {
 };
 
 // Checks what can be checked without data: a name of [a-z][a-z0-9_-]* (at most 64), a declared
-// purpose, a non-empty rule, 2 <= k <= 64, k_min <= k_max, 1 <= n_init <= 100, configured cuts ascending.
+// purpose, a non-empty rule, 2 <= k <= 64, k_min <= k_max, 1 <= n_init <= 100, configured cuts
+// ascending.
 Status check_definition(const Config& config, const SegmentDefinition& d);
 
 std::string to_json(const SegmentDefinition& d);

@@ -59,8 +59,8 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
   // The view holds pseudonyms; memberships reference subjects.
   std::unordered_map<std::string, SubjectId> ids;
   ids.reserve(view.rows());
-  CONSENTRIC_RETURN_IF_ERROR(sd.store->scan_subjects(
-      [&](const SubjectRow& s) { ids.emplace(s.pseudonym, s.id); }));
+  CONSENTRIC_RETURN_IF_ERROR(
+      sd.store->scan_subjects([&](const SubjectRow& s) { ids.emplace(s.pseudonym, s.id); }));
   std::vector<MembershipRow> members;
   std::vector<std::int64_t> sizes(computed.groups.size(), 0);
   for (std::size_t r = 0; r < view.rows(); ++r) {
@@ -100,14 +100,13 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
                    {"members", members.size()},
                    {"sizes", sizes},
                    {"model_hash", crypto::to_hex(crypto::hash256(model_text))}};
-    CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord rec,
-                                audit::append(*sd.store,
-                                              {.actor = ctx.actor,
-                                               .action = existing ? "segment.refresh"
-                                                                  : "segment.create",
-                                               .purpose = d.purpose,
-                                               .detail = detail.dump()},
-                                              ctx.now));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        AuditRecord rec, audit::append(*sd.store,
+                                       {.actor = ctx.actor,
+                                        .action = existing ? "segment.refresh" : "segment.create",
+                                        .purpose = d.purpose,
+                                        .detail = detail.dump()},
+                                       ctx.now));
     out.run = {.segment_id = out.segment.id,
                .as_of = view.as_of(),
                .started_at = ctx.now,
@@ -147,9 +146,9 @@ Result<RunOutcome> create_segment(StoreDir& sd, const SegmentDefinition& d, cons
   CONSENTRIC_RETURN_IF_ERROR(check_definition(sd.config, d));
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SegmentRow> existing, sd.store->segment(d.name));
   if (existing) {
-    return already_exists(fmt::format(
-        "a segment named {} already exists (segment refresh {} runs it again)",
-        quote_for_message(d.name), d.name));
+    return already_exists(
+        fmt::format("a segment named {} already exists (segment refresh {} runs it again)",
+                    quote_for_message(d.name), d.name));
   }
   return run(sd, d, std::nullopt, ctx);
 }
@@ -217,9 +216,9 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
     }
     const RoleSpec* role = sd.config.role(ctx.role);
     if (role == nullptr || !role->allows("pii.read")) {
-      return permission_denied(fmt::format(
-          "role {} may not read personal data (pii.read); export without --contact",
-          quote_for_message(ctx.role)));
+      return permission_denied(
+          fmt::format("role {} may not read personal data (pii.read); export without --contact",
+                      quote_for_message(ctx.role)));
     }
     CONSENTRIC_ASSIGN_OR_RETURN(gate::PurposeView view,
                                 gate::build_view(sd,
@@ -253,8 +252,8 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
       line = m.pseudonym + "," + csv_field(m.group);
       if (kind == "kmeans") line += m.distance ? fmt::format(",{:.4f}", *m.distance) : ",";
       if (kind == "rfm") {
-        line += m.rfm ? fmt::format(",{},{},{}", *m.rfm / 100, *m.rfm / 10 % 10, *m.rfm % 10)
-                      : ",,,";
+        line +=
+            m.rfm ? fmt::format(",{},{},{}", *m.rfm / 100, *m.rfm / 10 % 10, *m.rfm % 10) : ",,,";
       }
       if (contact) {
         for (const std::string& v : contacts.at(m.pseudonym)) line += "," + csv_field(v);

@@ -4,7 +4,6 @@
 #include <set>
 
 #include <fmt/format.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -29,8 +28,8 @@ class SegmentRunsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     const auto data = dir_->path() / "data";
-    ASSERT_OK(synth::generate({.customers = 1500, .seed = 11, .out_dir = data,
-                               .as_of = kNow - kNow % 86400}));
+    ASSERT_OK(synth::generate(
+        {.customers = 1500, .seed = 11, .out_dir = data, .as_of = kNow - kNow % 86400}));
     auto sd = init_store_dir(dir_->path() / "template", synth::quickstart_config_yaml(), "q.yaml",
                              kNow - 400 * 86400, {.durable = false});
     ASSERT_OK(sd);
@@ -54,9 +53,9 @@ class SegmentRunsTest : public ::testing::Test {
   RunContext ctx() const { return {.now = kNow}; }
 
   std::set<std::string> lawful(const std::string& purpose) {
-    auto v = gate::build_view(*sd_, {.purpose = purpose, .as_of = kNow, .actor = "test",
-                                     .columns = {"event_count"}},
-                              kNow);
+    auto v = gate::build_view(
+        *sd_, {.purpose = purpose, .as_of = kNow, .actor = "test", .columns = {"event_count"}},
+        kNow);
     EXPECT_OK(v);
     return {v->row_ids().begin(), v->row_ids().end()};
   }
@@ -88,15 +87,19 @@ TEST_F(SegmentRunsTest, NobodyWithoutSegmentationConsentIsEverAMember) {
   ASSERT_OK(everyone);
   ASSERT_LT(static_cast<std::int64_t>(allowed.size()), everyone->subjects);  // some said no
   ASSERT_OK(create_segment(*sd_, kmeans_def("clusters", 4), ctx()));
-  ASSERT_OK(create_segment(*sd_, {.name = "rfm", .purpose = "segmentation",
-                                  .kind = SegmentKind::kRfm}, ctx()));
-  ASSERT_OK(create_segment(*sd_, {.name = "active", .purpose = "segmentation",
-                                  .kind = SegmentKind::kRule, .rule = "event_count >= 1"},
+  ASSERT_OK(create_segment(
+      *sd_, {.name = "rfm", .purpose = "segmentation", .kind = SegmentKind::kRfm}, ctx()));
+  ASSERT_OK(create_segment(*sd_,
+                           {.name = "active",
+                            .purpose = "segmentation",
+                            .kind = SegmentKind::kRule,
+                            .rule = "event_count >= 1"},
                            ctx()));
   for (const char* name : {"clusters", "rfm", "active"}) {
     const auto got = members(name);
     EXPECT_FALSE(got.empty()) << name;
-    for (const Member& m : got) EXPECT_TRUE(allowed.count(m.pseudonym)) << name << " " << m.pseudonym;
+    for (const Member& m : got)
+      EXPECT_TRUE(allowed.count(m.pseudonym)) << name << " " << m.pseudonym;
   }
 }
 
@@ -135,9 +138,9 @@ TEST_F(SegmentRunsTest, LogTransformAndSeveralStartsReportCentroidsInOriginalUni
   ASSERT_OK(out);
   EXPECT_EQ(out->model["log"], true);
   EXPECT_EQ(out->model["n_init"], 3);
-  auto v = gate::build_view(*sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test",
-                                   .columns = {"monetary"}},
-                            kNow);
+  auto v = gate::build_view(
+      *sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test", .columns = {"monetary"}},
+      kNow);
   ASSERT_OK(v);
   const auto& spend = v->column("monetary")->numbers;
   const double most = *std::max_element(spend.begin(), spend.end());
@@ -163,8 +166,8 @@ TEST_F(SegmentRunsTest, WithdrawalRemovesTheSubjectFromEverySegmentOfThePurpose)
   consent::PurposeFeatureKeeper keeper(*sd_->store, sd_->config);
   auto appended = consent::append_decision(
       *sd_->store, sd_->config, keeper, leaver.subject,
-      {.purpose = "segmentation", .action = ConsentAction::kWithdraw, .ts = kNow + 10},
-      "test", kNow + 20);
+      {.purpose = "segmentation", .action = ConsentAction::kWithdraw, .ts = kNow + 10}, "test",
+      kNow + 20);
   ASSERT_OK(appended);
   ASSERT_OK(keeper.flush());
   ASSERT_OK(sd_->store->commit());
@@ -181,17 +184,19 @@ TEST_F(SegmentRunsTest, WithdrawalRemovesTheSubjectFromEverySegmentOfThePurpose)
 
 TEST_F(SegmentRunsTest, SegmentsSmallerThanKAreSuppressedEverywhere) {
   // The five heaviest spenders: fewer than k = 10.
-  auto v = gate::build_view(*sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test",
-                                   .columns = {"monetary"}},
-                            kNow);
+  auto v = gate::build_view(
+      *sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test", .columns = {"monetary"}},
+      kNow);
   ASSERT_OK(v);
   std::vector<double> spend = v->column("monetary")->numbers;
   std::sort(spend.rbegin(), spend.rend());
   ASSERT_GT(spend[5], 0);
   ASSERT_GT(spend[4], spend[5]);
-  auto out = create_segment(*sd_, {.name = "whales", .purpose = "segmentation",
-                                   .kind = SegmentKind::kRule,
-                                   .rule = fmt::format("monetary > {}", spend[5])},
+  auto out = create_segment(*sd_,
+                            {.name = "whales",
+                             .purpose = "segmentation",
+                             .kind = SegmentKind::kRule,
+                             .rule = fmt::format("monetary > {}", spend[5])},
                             ctx());
   ASSERT_OK(out);
   auto counts = sd_->store->membership_counts(out->run.run_id);
@@ -222,14 +227,17 @@ TEST_F(SegmentRunsTest, RefreshReplacesMembershipsAndKeepsTheRunHistory) {
 }
 
 TEST_F(SegmentRunsTest, AFailedRunStoresNothing) {
-  EXPECT_THAT(create_segment(*sd_, {.name = "bad", .purpose = "segmentation",
-                                    .kind = SegmentKind::kRule, .rule = "email = 'x'"},
+  EXPECT_THAT(create_segment(*sd_,
+                             {.name = "bad",
+                              .purpose = "segmentation",
+                              .kind = SegmentKind::kRule,
+                              .rule = "email = 'x'"},
                              ctx()),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("email")));
-  EXPECT_THAT(create_segment(*sd_, {.name = "rfm", .purpose = "lead_scoring",
-                                    .kind = SegmentKind::kRfm},
-                             ctx()),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("no event type with a value")));
+  EXPECT_THAT(
+      create_segment(*sd_, {.name = "rfm", .purpose = "lead_scoring", .kind = SegmentKind::kRfm},
+                     ctx()),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("no event type with a value")));
   auto all = sd_->store->segments();
   ASSERT_OK(all);
   EXPECT_TRUE(all->empty());
@@ -239,8 +247,11 @@ TEST_F(SegmentRunsTest, AFailedRunStoresNothing) {
 }
 
 TEST_F(SegmentRunsTest, ExportsArePseudonymousUnlessContactIsAskedAndDeclared) {
-  ASSERT_OK(create_segment(*sd_, {.name = "openers", .purpose = "email_marketing",
-                                  .kind = SegmentKind::kRule, .rule = "count.email_open >= 1"},
+  ASSERT_OK(create_segment(*sd_,
+                           {.name = "openers",
+                            .purpose = "email_marketing",
+                            .kind = SegmentKind::kRule,
+                            .rule = "count.email_open >= 1"},
                            ctx()));
   auto st = segment_state(*sd_, "openers");
   ASSERT_OK(st);

@@ -738,8 +738,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<SegmentRow>> segment(std::string_view name) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(std::string(kSegmentColumns) +
-                                                     " WHERE name = ?1"));
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare(std::string(kSegmentColumns) + " WHERE name = ?1"));
     s.bind_text(1, name);
     return sqlite::read_one(s, read_segment);
   }
@@ -790,12 +790,19 @@ class SqliteStore final : public Store {
                                  "segment_runs WHERE segment_id = ?1 AND run_id <> ?2)"));
     CONSENTRIC_RETURN_IF_ERROR(clear.bind(1, segment_id).bind(2, run_id).run());
     CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s, db_->prepare("INSERT INTO segment_members(subject_id, run_id, label, distance, rfm) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5)"));
+        Stmt s,
+        db_->prepare("INSERT INTO segment_members(subject_id, run_id, label, distance, rfm) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
     for (const MembershipRow& m : rows) {
       s.bind(1, m.subject).bind(2, run_id).bind(3, m.label);
-      if (m.distance) s.bind(4, *m.distance); else s.bind_null(4);
-      if (m.rfm) s.bind(5, *m.rfm); else s.bind_null(5);
+      if (m.distance)
+        s.bind(4, *m.distance);
+      else
+        s.bind_null(4);
+      if (m.rfm)
+        s.bind(5, *m.rfm);
+      else
+        s.bind_null(5);
       CONSENTRIC_RETURN_IF_ERROR(s.run());
       s.reset();
     }
@@ -834,9 +841,10 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::string>> membership_purposes(SubjectId subject) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s, db_->prepare("SELECT DISTINCT g.purpose FROM segment_members m "
-                             "JOIN segment_runs r USING (run_id) JOIN segments g USING (segment_id) "
-                             "WHERE m.subject_id = ?1 ORDER BY g.purpose"));
+        Stmt s,
+        db_->prepare("SELECT DISTINCT g.purpose FROM segment_members m "
+                     "JOIN segment_runs r USING (run_id) JOIN segments g USING (segment_id) "
+                     "WHERE m.subject_id = ?1 ORDER BY g.purpose"));
     s.bind(1, subject);
     std::vector<std::string> out;
     CONSENTRIC_RETURN_IF_ERROR(
@@ -909,8 +917,12 @@ class SqliteStore final : public Store {
   static constexpr std::string_view kSegmentColumns =
       "SELECT segment_id, name, purpose, kind, definition, created_at, created_by FROM segments";
   static SegmentRow read_segment(const Stmt& r) {
-    return {r.column_int(0),          std::string(r.column_text(1)), std::string(r.column_text(2)),
-            std::string(r.column_text(3)), std::string(r.column_text(4)), r.column_int(5),
+    return {r.column_int(0),
+            std::string(r.column_text(1)),
+            std::string(r.column_text(2)),
+            std::string(r.column_text(3)),
+            std::string(r.column_text(4)),
+            r.column_int(5),
             std::string(r.column_text(6))};
   }
 

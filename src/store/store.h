@@ -291,7 +291,8 @@ class Store {
   virtual Result<std::optional<SegmentRow>> segment(std::string_view name) = 0;
   virtual Result<std::vector<SegmentRow>> segments() = 0;  // by name
   virtual Result<std::int64_t> add_segment_run(const SegmentRunRow& row) = 0;
-  virtual Result<std::vector<SegmentRunRow>> segment_runs(std::int64_t segment_id) = 0;  // oldest first
+  virtual Result<std::vector<SegmentRunRow>> segment_runs(
+      std::int64_t segment_id) = 0;  // oldest first
   // Replaces the segment's memberships with those of `run_id`.
   virtual Status put_memberships(std::int64_t segment_id, std::int64_t run_id,
                                  const std::vector<MembershipRow>& rows) = 0;
