@@ -66,7 +66,12 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
   for (std::size_t r = 0; r < view.rows(); ++r) {
     const std::int32_t label = computed.labels[r];
     if (label < 0) continue;
-    MembershipRow m{.subject = ids.at(view.row_ids()[r]), .label = label};
+    const auto id = ids.find(view.row_ids()[r]);
+    if (id == ids.end()) {
+      return internal_error(fmt::format("the view's subject {} is not in the store",
+                                        view.row_ids()[r]));
+    }
+    MembershipRow m{.subject = id->second, .label = label};
     if (!computed.distances.empty()) m.distance = computed.distances[r];
     if (!computed.rfm.empty() && computed.rfm[r] > 0) m.rfm = computed.rfm[r];
     members.push_back(m);
@@ -136,6 +141,10 @@ Result<SegmentState> state_of(StoreDir& sd, const SegmentRow& row) {
   if (runs.empty()) return st;
   st.latest = runs.back();
   st.model = json::parse(st.latest->model, nullptr, false);
+  if (!st.model.is_object()) {
+    return data_loss(fmt::format("segment {}: the model of run {} is unreadable", row.name,
+                                 st.latest->run_id));
+  }
   CONSENTRIC_ASSIGN_OR_RETURN(st.release, current_release(sd, *st.latest, st.model));
   return st;
 }
