@@ -38,8 +38,8 @@ const CpuFeatures& cpu() {
     CpuFeatures f;
 #if CONSENTRIC_KMEANS_X86
     f.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    f.avx512vl = f.avx2_fma && __builtin_cpu_supports("avx512f") &&
-                 __builtin_cpu_supports("avx512vl");
+    f.avx512vl =
+        f.avx2_fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
 #endif
     return f;
   }();
@@ -48,6 +48,13 @@ const CpuFeatures& cpu() {
 
 bool use_avx2() { return cpu().avx2_fma && !g_force_portable.load(std::memory_order_relaxed); }
 bool use_avx512vl() { return cpu().avx512vl; }
+
+// Returns fn(args...) from the widest kernels the processor runs, unless the portable ones are
+// forced; falls through to the portable code after it otherwise.
+#define CONSENTRIC_SIMD_RETURN(fn, ...)                                        \
+  if (use_avx2()) {                                                            \
+    return use_avx512vl() ? avx512vl::fn(__VA_ARGS__) : avx2::fn(__VA_ARGS__); \
+  }
 
 void portable_add_row(double* sums, const float* row, std::size_t cols) {
   for (std::size_t d = 0; d < cols; ++d) sums[d] += static_cast<double>(row[d]);
@@ -122,6 +129,17 @@ float portable_norm(const float* row, std::size_t cols) {
   return n;
 }
 
+// The nearest centroid of one row, writing its Hamerly bounds (portable path).
+std::int32_t portable_nearest_bounded(const float* row, const PackedCentroids& c, float* upper,
+                                      float* lower) {
+  std::int32_t label = 0;
+  float best = 0;
+  float second = 0;
+  portable_nearest(row, c, &label, &best, &second);
+  row_bounds(best, second, portable_norm(row, c.cols), c, upper, lower);
+  return label;
+}
+
 float portable_squared_distance(const float* a, const float* b, std::size_t n) {
   float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t d = 0;
@@ -194,10 +212,7 @@ std::size_t assign_accumulate(MatrixRef x, const PackedCentroids& c, std::size_t
                               std::size_t end, std::int32_t* labels, double* sums,
                               std::int64_t* counts) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_assign_accumulate(x, c, begin, end, labels, sums, counts)
-                          : avx2::avx2_assign_accumulate(x, c, begin, end, labels, sums, counts);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_assign_accumulate, x, c, begin, end, labels, sums, counts)
 #endif
   std::size_t changed = 0;
   for (std::size_t r = begin; r < end; ++r) {
@@ -252,11 +267,7 @@ std::size_t assign_bounds(MatrixRef x, const PackedCentroids& c, const BoundShif
       bounds.failed += bound_step(*shift, labels[r], &u, &l) ? 1 : 0;
     }
     const float* row = x.row(r);
-    std::int32_t label = 0;
-    float best = 0;
-    float second = 0;
-    portable_nearest(row, c, &label, &best, &second);
-    row_bounds(best, second, portable_norm(row, x.cols), c, upper + r, lower + r);
+    const std::int32_t label = portable_nearest_bounded(row, c, upper + r, lower + r);
     changed += labels[r] != label;
     labels[r] = label;
     portable_add_row(sums + static_cast<std::size_t>(label) * x.cols, row, x.cols);
@@ -270,21 +281,13 @@ std::size_t reassign_rows(MatrixRef x, const PackedCentroids& c, const std::size
                           std::size_t n, std::int32_t* labels, float* upper, float* lower,
                           double* sums, std::int64_t* counts) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl()
-               ? avx512vl::avx2_reassign_rows(x, c, rows, n, labels, upper, lower, sums, counts)
-               : avx2::avx2_reassign_rows(x, c, rows, n, labels, upper, lower, sums, counts);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_reassign_rows, x, c, rows, n, labels, upper, lower, sums, counts)
 #endif
   std::size_t changed = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t r = rows[i];
     const float* row = x.row(r);
-    std::int32_t label = 0;
-    float best = 0;
-    float second = 0;
-    portable_nearest(row, c, &label, &best, &second);
-    row_bounds(best, second, portable_norm(row, x.cols), c, upper + r, lower + r);
+    const std::int32_t label = portable_nearest_bounded(row, c, upper + r, lower + r);
     const std::int32_t old = labels[r];
     if (old == label) continue;
     ++changed;
@@ -300,10 +303,7 @@ std::size_t reassign_rows(MatrixRef x, const PackedCentroids& c, const std::size
 double assign_exact(MatrixRef x, const PackedCentroids& c, const float* centroids,
                     std::size_t begin, std::size_t end, std::int32_t* labels, float* distances) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_assign_exact(x, c, centroids, begin, end, labels, distances)
-                          : avx2::avx2_assign_exact(x, c, centroids, begin, end, labels, distances);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_assign_exact, x, c, centroids, begin, end, labels, distances)
 #endif
   double total = 0;
   for (std::size_t r = begin; r < end; ++r) {
@@ -322,10 +322,7 @@ double assign_exact(MatrixRef x, const PackedCentroids& c, const float* centroid
 void nearest_rows(MatrixRef x, const PackedCentroids& c, const std::size_t* rows, std::size_t n,
                   std::int32_t* label, float* best_sq) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_nearest_rows(x, c, rows, n, label, best_sq)
-                          : avx2::avx2_nearest_rows(x, c, rows, n, label, best_sq);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_nearest_rows, x, c, rows, n, label, best_sq)
 #endif
   for (std::size_t i = 0; i < n; ++i) {
     const float* row = x.row(rows[i]);
@@ -337,10 +334,7 @@ void nearest_rows(MatrixRef x, const PackedCentroids& c, const std::size_t* rows
 void exact_distances(MatrixRef x, const PackedCentroids& c, std::size_t begin, std::size_t end,
                      float* out) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_exact_distances(x, c, begin, end, out)
-                          : avx2::avx2_exact_distances(x, c, begin, end, out);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_exact_distances, x, c, begin, end, out)
 #endif
   const std::size_t kpad = static_cast<std::size_t>(c.kpad);
   for (std::size_t r = begin; r < end; ++r) {
@@ -359,10 +353,7 @@ void exact_distances(MatrixRef x, const PackedCentroids& c, std::size_t begin, s
 
 float squared_distance(const float* a, const float* b, std::size_t n) {
 #if CONSENTRIC_KMEANS_X86
-  if (use_avx2()) {
-    return use_avx512vl() ? avx512vl::avx2_squared_distance(a, b, n)
-                          : avx2::avx2_squared_distance(a, b, n);
-  }
+  CONSENTRIC_SIMD_RETURN(avx2_squared_distance, a, b, n)
 #endif
   return portable_squared_distance(a, b, n);
 }
