@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_consent_commands(app, g);
   add_gate_commands(app, g);
   add_segment_commands(app, g);
+  add_dsar_commands(app, g);
   add_config_commands(app, g);
   add_import_commands(app, g);
   add_generate_command(app, g);

@@ -188,6 +188,27 @@ CREATE TABLE suppression(
   reason      TEXT NOT NULL,
   added_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The register of data-subject requests (docs/rights.md): what was asked, when it is due and
+-- how it was answered. The identifier's value is never kept, only which declared field it was;
+-- subject_id is null when no data was held, and becomes null when the subject is erased, so the
+-- record of the request outlives the person's data (GDPR Art. 5(2): accountability).
+CREATE TABLE dsar_requests(
+  request_id       INTEGER PRIMARY KEY,
+  type             TEXT NOT NULL CHECK (type IN ('access', 'portability', 'rectification',
+                                                 'erasure', 'restriction', 'objection')),
+  regime           TEXT NOT NULL CHECK (regime IN ('gdpr', 'ccpa')),
+  identifier_field TEXT NOT NULL,
+  subject_id       INTEGER REFERENCES subjects(subject_id) ON DELETE SET NULL,
+  received_at      INTEGER NOT NULL,
+  verified         INTEGER NOT NULL,
+  due_at           INTEGER NOT NULL,
+  extended         INTEGER NOT NULL CHECK (extended IN (0, 1)),
+  extension_reason TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN ('open', 'completed', 'refused', 'no_data')),
+  completed_at     INTEGER,
+  evidence         TEXT NOT NULL  -- JSON object
+);
+CREATE INDEX dsar_requests_by_subject ON dsar_requests(subject_id, type, status);
 CREATE TABLE imports(
   import_id   INTEGER PRIMARY KEY,
   kind        TEXT NOT NULL,

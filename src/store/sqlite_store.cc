@@ -898,6 +898,65 @@ class SqliteStore final : public Store {
     return c;
   }
 
+  Result<std::int64_t> add_dsar(const DsarRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO dsar_requests(type, regime, identifier_field, "
+                             "subject_id, received_at, verified, due_at, extended, "
+                             "extension_reason, status, completed_at, evidence) VALUES (?2, ?3, "
+                             "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+    CONSENTRIC_RETURN_IF_ERROR(bind_dsar(s, row).run());
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::optional<DsarRow>> dsar(std::int64_t request_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare(std::string(kDsarColumns) + " WHERE request_id = ?1"));
+    s.bind(1, request_id);
+    return sqlite::read_one(s, read_dsar);
+  }
+
+  Status update_dsar(const DsarRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("UPDATE dsar_requests SET type = ?2, regime = ?3, "
+                             "identifier_field = ?4, subject_id = ?5, received_at = ?6, "
+                             "verified = ?7, due_at = ?8, extended = ?9, extension_reason = ?10, "
+                             "status = ?11, completed_at = ?12, evidence = ?13 "
+                             "WHERE request_id = ?1"));
+    CONSENTRIC_RETURN_IF_ERROR(bind_dsar(s, row).bind(1, row.request_id).run());
+    if (db_->changes() == 0) return not_found(fmt::format("no request {}", row.request_id));
+    return Status();
+  }
+
+  Result<std::vector<DsarRow>> dsars(const DsarFilter& f) override {
+    // Unset filters bind NULL and match everything, so one statement serves every filter.
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kDsarColumns) +
+                             " WHERE (?1 IS NULL OR status = ?1)"
+                             " AND (?2 IS NULL OR (status = 'open' AND due_at < ?2))"
+                             " AND (?3 IS NULL OR subject_id = ?3)"
+                             " AND (?4 IS NULL OR type = ?4) ORDER BY request_id"));
+    if (f.status.empty())
+      s.bind_null(1);
+    else
+      s.bind_text(1, f.status);
+    if (f.overdue_at)
+      s.bind(2, *f.overdue_at);
+    else
+      s.bind_null(2);
+    if (f.subject)
+      s.bind(3, *f.subject);
+    else
+      s.bind_null(3);
+    if (f.type.empty())
+      s.bind_null(4);
+    else
+      s.bind_text(4, f.type);
+    std::vector<DsarRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_dsar(r)); }));
+    return out;
+  }
+
   Status checkpoint() override { return db_->checkpoint_truncate(); }
 
  private:
@@ -924,6 +983,47 @@ class SqliteStore final : public Store {
             std::string(r.column_text(4)),
             r.column_int(5),
             std::string(r.column_text(6))};
+  }
+
+  static constexpr std::string_view kDsarColumns =
+      "SELECT request_id, type, regime, identifier_field, subject_id, received_at, verified, "
+      "due_at, extended, extension_reason, status, completed_at, evidence FROM dsar_requests";
+  static DsarRow read_dsar(const Stmt& r) {
+    DsarRow d;
+    d.request_id = r.column_int(0);
+    d.type = r.column_text(1);
+    d.regime = r.column_text(2);
+    d.identifier_field = r.column_text(3);
+    if (!r.is_null(4)) d.subject = r.column_int(4);
+    d.received_at = r.column_int(5);
+    d.verified = r.column_int(6) != 0;
+    d.due_at = r.column_int(7);
+    d.extended = r.column_int(8) != 0;
+    d.extension_reason = r.column_text(9);
+    d.status = r.column_text(10);
+    if (!r.is_null(11)) d.completed_at = r.column_int(11);
+    d.evidence = r.column_text(12);
+    return d;
+  }
+  // Binds columns ?2..?13 in the order of kDsarColumns (?1 is the request id).
+  static Stmt& bind_dsar(Stmt& s, const DsarRow& d) {
+    s.bind_text(2, d.type).bind_text(3, d.regime).bind_text(4, d.identifier_field);
+    if (d.subject)
+      s.bind(5, *d.subject);
+    else
+      s.bind_null(5);
+    s.bind(6, d.received_at)
+        .bind(7, d.verified ? 1 : 0)
+        .bind(8, d.due_at)
+        .bind(9, d.extended ? 1 : 0)
+        .bind_text(10, d.extension_reason)
+        .bind_text(11, d.status);
+    if (d.completed_at)
+      s.bind(12, *d.completed_at);
+    else
+      s.bind_null(12);
+    return s.bind_text(13,
+                       d.evidence.empty() ? std::string_view("{}") : std::string_view(d.evidence));
   }
 
   Result<Stmt*> stmt(Q q) {

@@ -178,6 +178,32 @@ struct MembershipRow {
   std::optional<std::int32_t> rfm;
 };
 
+// A data-subject request in the register (docs/rights.md). The store keeps the row; what the
+// type, regime and status mean, and the deadlines, are the rights module's.
+struct DsarRow {
+  std::int64_t request_id = 0;  // assigned by the store
+  std::string type;    // access, portability, rectification, erasure, restriction, objection
+  std::string regime;  // gdpr, ccpa
+  std::string identifier_field;      // which declared identifier field was given; never the value
+  std::optional<SubjectId> subject;  // none when no data was held, or after erasure
+  UnixSeconds received_at = 0;
+  bool verified = false;  // the requester's identity was checked
+  UnixSeconds due_at = 0;
+  bool extended = false;
+  std::string extension_reason;
+  std::string status = "open";  // open, completed, refused, no_data
+  std::optional<UnixSeconds> completed_at;
+  std::string evidence = "{}";  // JSON object
+};
+
+// Which requests dsar_requests() returns; every member left empty matches all.
+struct DsarFilter {
+  std::string status;                     // only this status
+  std::optional<UnixSeconds> overdue_at;  // only open requests with due_at < this time
+  std::optional<SubjectId> subject;
+  std::string type;
+};
+
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
@@ -307,6 +333,14 @@ class Store {
   virtual Result<std::vector<std::string>> membership_purposes(SubjectId subject) = 0;
   // Removes the subject from every segment of `purpose`; returns how many memberships went.
   virtual Result<std::int64_t> remove_memberships(SubjectId subject, std::string_view purpose) = 0;
+
+  // The register of data-subject requests.
+  virtual Result<std::int64_t> add_dsar(const DsarRow& row) = 0;  // returns the request id
+  virtual Result<std::optional<DsarRow>> dsar(std::int64_t request_id) = 0;
+  // Replaces every column of the row with row.request_id; NotFound when there is none.
+  virtual Status update_dsar(const DsarRow& row) = 0;
+  // The requests that match, by request id.
+  virtual Result<std::vector<DsarRow>> dsars(const DsarFilter& filter) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;

@@ -1,0 +1,209 @@
+// The dsar commands end to end: the real binary on a small store of hand-made people.
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.h"
+#include "testing/status_matchers.h"
+
+namespace consentric {
+namespace {
+
+using ::consentric::testing::CommandRun;
+using ::consentric::testing::read_file;
+using ::consentric::testing::run;
+using ::consentric::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class DsarCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(run("init " + store()).exit_code, 0);
+    for (const char* who : {"ada@example.com", "bob@example.com"}) {
+      const CommandRun r = at_store(std::string("consent grant ") + who +
+                                    " --purpose email_marketing --time 2026-03-01T10:00:00Z");
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string store() const { return path("store"); }
+  CommandRun at_store(const std::string& args) const {
+    return run("--store " + store() + " " + args);
+  }
+  nlohmann::json json_of(const std::string& args) const {
+    const CommandRun r = at_store("--json " + args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return nlohmann::json::parse(r.output, nullptr, false);
+  }
+  // Whether the gate lets `purpose` process the person now (consent show).
+  bool gate_open(const std::string& who, const std::string& purpose) const {
+    const nlohmann::json j = json_of("consent show " + who);
+    for (const auto& p : j["purposes"])
+      if (p["purpose"] == purpose) return p["gate_open"].get<bool>();
+    ADD_FAILURE() << "no purpose " << purpose;
+    return false;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(DsarCli, OpenListShowExtendCloseExport) {
+  CommandRun r = at_store("dsar open access ada@example.com --received 2026-01-31 --verified");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("Request 1 (access) opened"));
+  EXPECT_THAT(r.output, HasSubstr("2026-02-28T00:00:00Z"));  // one calendar month, clamped
+
+  nlohmann::json j = json_of("dsar show 1");
+  EXPECT_EQ(j["type"], "access");
+  EXPECT_EQ(j["regime"], "gdpr");
+  EXPECT_EQ(j["identifier_field"], "email");
+  EXPECT_EQ(j["verified"], true);
+  EXPECT_EQ(j["status"], "open");
+  EXPECT_EQ(j["overdue"], true);  // long past by any clock this runs on
+
+  r = at_store("dsar open access email=ada@example.com");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("--request 1"));
+
+  r = at_store("dsar open erasure bob@example.com --regime ccpa");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_of("dsar show 2")["overdue"], false);
+
+  r = at_store("dsar list");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("days overdue"));
+  EXPECT_THAT(r.output, HasSubstr("days left"));
+  j = json_of("dsar list --overdue");
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["request"], 1);
+  EXPECT_EQ(json_of("dsar list --status open").size(), 2u);
+
+  r = at_store("dsar extend 2 --reason 'records in three systems'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_of("dsar show 2")["extended"], true);
+  r = at_store("dsar extend 2 --reason again");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("already extended"));
+
+  r = at_store("dsar close 1 --status completed --evidence '{\"sent\":\"by email\"}'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("closed as completed"));
+  j = json_of("dsar show 1");
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(j["evidence"]["sent"], "by email");
+  EXPECT_TRUE(json_of("dsar list --overdue").empty());
+
+  r = at_store("dsar export --out " + path("register.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = read_file(dir_ / "register.csv");
+  EXPECT_EQ(csv.substr(0, csv.find(',')), "request_id");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  EXPECT_THAT(csv, Not(HasSubstr("@example.com")));
+
+  r = at_store("audit log --action dsar.open");
+  EXPECT_THAT(r.output, HasSubstr("dsar.open"));
+  r = at_store("audit log");
+  EXPECT_THAT(r.output, HasSubstr("dsar.extend"));
+  EXPECT_THAT(r.output, HasSubstr("dsar.close"));
+  EXPECT_THAT(r.output, HasSubstr("dsar.export"));
+  EXPECT_EQ(at_store("audit verify").exit_code, 0);
+}
+
+TEST_F(DsarCli, UnknownPersonIsNoDataHeld) {
+  CommandRun r = at_store("dsar open access nobody@example.com");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no data held"));
+  EXPECT_EQ(json_of("dsar show 1")["status"], "no_data");
+  r = at_store("dsar restrict nobody@example.com");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no data held"));
+  r = at_store("audit log --action dsar.no_data");
+  EXPECT_THAT(r.output, HasSubstr("dsar.no_data"));
+}
+
+TEST_F(DsarCli, RestrictAndObjectChangeWhatTheGateLetsThrough) {
+  ASSERT_TRUE(gate_open("ada@example.com", "order_fulfilment"));
+  CommandRun r = at_store("dsar restrict ada@example.com");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("restriction in force for every purpose"));
+  EXPECT_FALSE(gate_open("ada@example.com", "order_fulfilment"));
+  EXPECT_FALSE(gate_open("ada@example.com", "email_marketing"));
+  EXPECT_TRUE(gate_open("bob@example.com", "order_fulfilment"));
+  const nlohmann::json done = json_of("dsar show 1");
+  EXPECT_EQ(done["type"], "restriction");
+  EXPECT_EQ(done["status"], "completed");
+  EXPECT_EQ(done["evidence"]["lifted"], false);
+
+  r = at_store("dsar restrict ada@example.com --lift");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(gate_open("ada@example.com", "order_fulfilment"));
+  r = at_store("dsar restrict ada@example.com --lift");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("nothing to lift"));
+
+  // An objection under an open request: direct marketing stops absolutely (Art. 21(3)).
+  r = at_store("--json dsar open objection bob@example.com");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto id = nlohmann::json::parse(r.output)["request"].get<std::int64_t>();
+  r = at_store("dsar object bob@example.com --request " + std::to_string(id));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(gate_open("bob@example.com", "email_marketing"));
+  EXPECT_FALSE(gate_open("bob@example.com", "lead_scoring"));
+  EXPECT_TRUE(gate_open("bob@example.com", "order_fulfilment"));
+  EXPECT_EQ(json_of("dsar show " + std::to_string(id))["status"], "completed");
+
+  r = at_store("dsar object ada@example.com --purpose lead_scoring");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(gate_open("ada@example.com", "lead_scoring"));
+  EXPECT_TRUE(gate_open("ada@example.com", "email_marketing"));
+}
+
+TEST_F(DsarCli, ErrorsNameTheProblemWithExitCodeOne) {
+  CommandRun r = at_store("dsar open rectify ada@example.com");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("expected access, portability"));
+  r = at_store("dsar open access ada@example.com --regime lgpd");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("expected gdpr or ccpa"));
+  r = at_store("dsar open access ada@example.com --received 2999-01-01");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("future"));
+  r = at_store("dsar show 42");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("no request 42"));
+  r = at_store("dsar extend 42 --reason x");
+  EXPECT_EQ(r.exit_code, 1);
+  r = at_store("dsar extend 1");
+  EXPECT_EQ(r.exit_code, 1);  // --reason is required
+  r = at_store("dsar close 1 --status completed");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("no request 1"));
+
+  ASSERT_EQ(at_store("dsar open access ada@example.com").exit_code, 0);
+  r = at_store("dsar close 1 --status done");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("completed or refused"));
+  r = at_store("dsar close 1 --status refused --evidence 'not json'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("JSON object"));
+  r = at_store("dsar list --status pending");
+  EXPECT_EQ(r.exit_code, 1);
+  r = at_store("dsar restrict ada@example.com --request 1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("not restriction"));
+  r = at_store("dsar object ada@example.com --purpose segmentation");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("withdraw consent"));
+  r = at_store("dsar export --out " + path("no/such/dir/r.csv"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("cannot be written"));
+  EXPECT_EQ(json_of("dsar list").size(), 1u);  // the failures recorded nothing
+}
+
+}  // namespace
+}  // namespace consentric
