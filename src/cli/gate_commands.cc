@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "store/transaction.h"
 
 namespace consentric::cli {
 namespace {
@@ -99,18 +100,16 @@ Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& 
                            {"as_of", format_timestamp(v.as_of())},
                            {"columns", nlohmann::json::array()}};
   for (const auto& c : v.columns()) detail["columns"].push_back(c.name);
-  CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
-  auto appended = audit::append(*sd.store,
-                                {.actor = std::string(kActor),
-                                 .action = "gate.export",
-                                 .purpose = v.purpose(),
-                                 .detail = detail.dump()},
-                                now);
-  if (!appended.ok()) {
-    sd.store->rollback();
-    return appended.status();
-  }
-  return sd.store->commit();
+  return in_transaction(*sd.store,
+                        [&] {
+                          return audit::append(*sd.store,
+                                               {.actor = std::string(kActor),
+                                                .action = "gate.export",
+                                                .purpose = v.purpose(),
+                                                .detail = detail.dump()},
+                                               now);
+                        })
+      .status();
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "crypto/keys.h"
 #include "store/profile_doc.h"
+#include "store/transaction.h"
 
 namespace consentric::gate {
 namespace {
@@ -353,21 +354,6 @@ Status audit_read(Store& store, std::string_view actor, std::string_view action,
                         .detail = detail.dump()},
                        now)
       .status();
-}
-
-// Runs a gate read and its audit entry in one transaction: the view is one consistent snapshot
-// of the store, and it exists only if its audit entry does.
-template <typename Fn>
-auto in_transaction(Store& store, Fn&& fn) -> decltype(fn()) {
-  CONSENTRIC_RETURN_IF_ERROR(store.begin());
-  auto out = fn();
-  Status s = out.status();
-  if (s.ok()) s = store.commit();
-  if (!s.ok()) {
-    store.rollback();
-    return s;
-  }
-  return out;
 }
 
 }  // namespace

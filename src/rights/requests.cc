@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "crypto/blind_index.h"
 #include "crypto/keys.h"
+#include "store/transaction.h"
 
 namespace consentric::rights {
 namespace {
@@ -22,21 +23,6 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 6> kTypeNames = {"access",  "portability", "rectification",
                                                         "erasure", "restriction", "objection"};
-
-// Runs fn (returning a Result) inside one store transaction, committing only when it succeeds.
-// Nothing here creates subjects, so the key ring is not touched.
-template <typename Fn>
-auto in_transaction(Store& store, Fn&& fn) -> decltype(fn()) {
-  CONSENTRIC_RETURN_IF_ERROR(store.begin());
-  auto out = fn();
-  Status s = out.status();
-  if (s.ok()) s = store.commit();
-  if (!s.ok()) {
-    store.rollback();
-    return s;
-  }
-  return out;
-}
 
 Result<std::string> pseudonym_of(Store& store, const std::optional<SubjectId>& subject) {
   if (!subject) return std::string();

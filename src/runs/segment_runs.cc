@@ -11,6 +11,7 @@
 #include "crypto/keys.h"
 #include "gate/gate.h"
 #include "runs/segment_compute.h"
+#include "store/transaction.h"
 
 namespace consentric::runs {
 namespace {
@@ -68,8 +69,8 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
     if (label < 0) continue;
     const auto id = ids.find(view.row_ids()[r]);
     if (id == ids.end()) {
-      return internal_error(fmt::format("the view's subject {} is not in the store",
-                                        view.row_ids()[r]));
+      return internal_error(
+          fmt::format("the view's subject {} is not in the store", view.row_ids()[r]));
     }
     MembershipRow m{.subject = id->second, .label = label};
     if (!computed.distances.empty()) m.distance = computed.distances[r];
@@ -142,8 +143,8 @@ Result<SegmentState> state_of(StoreDir& sd, const SegmentRow& row) {
   st.latest = runs.back();
   st.model = json::parse(st.latest->model, nullptr, false);
   if (!st.model.is_object()) {
-    return data_loss(fmt::format("segment {}: the model of run {} is unreadable", row.name,
-                                 st.latest->run_id));
+    return data_loss(
+        fmt::format("segment {}: the model of run {} is unreadable", row.name, st.latest->run_id));
   }
   CONSENTRIC_ASSIGN_OR_RETURN(st.release, current_release(sd, *st.latest, st.model));
   return st;
@@ -281,18 +282,14 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
                  {"rows", out.rows},
                  {"columns", out.columns},
                  {"contact", contact}};
-  CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
-  auto appended = audit::append(*sd.store,
-                                {.actor = ctx.actor,
-                                 .action = "segment.export",
-                                 .purpose = state.segment.purpose,
-                                 .detail = detail.dump()},
-                                ctx.now);
-  if (!appended.ok()) {
-    sd.store->rollback();
-    return appended.status();
-  }
-  CONSENTRIC_RETURN_IF_ERROR(sd.store->commit());
+  CONSENTRIC_RETURN_IF_ERROR(in_transaction(*sd.store, [&] {
+                               return audit::append(*sd.store,
+                                                    {.actor = ctx.actor,
+                                                     .action = "segment.export",
+                                                     .purpose = state.segment.purpose,
+                                                     .detail = detail.dump()},
+                                                    ctx.now);
+                             }).status());
   return out;
 }
 
