@@ -19,28 +19,16 @@ namespace {
 using ::consentric::testing::CommandRun;
 using ::consentric::testing::read_file;
 using ::consentric::testing::run;
-using ::consentric::testing::TempDir;
 using ::consentric::testing::write_file;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class AuditCli : public ::testing::Test {
+class AuditCli : public ::consentric::testing::StoreCliTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(run("init " + store()).exit_code, 0);
+    StoreCliTest::SetUp();
     // A small generated data set gives a log of a few dozen real entries (imports, consents).
-    CommandRun r = run("generate --customers 50 --seed 7 --as-of 2026-06-30 --out " + path("data"));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    r = at_store("-q import profiles " + path("data") + "/profiles.csv");
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    r = at_store("-q import consents " + path("data") + "/consents.ndjson");
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string store() const { return path("store"); }
-  CommandRun at_store(const std::string& args) const {
-    return run("--store " + store() + " " + args);
+    import_generated(50, 7, {"profiles", "consents"}, "--as-of 2026-06-30");
   }
 
   nlohmann::json verify_json(const std::string& args = "") const {
@@ -55,8 +43,6 @@ class AuditCli : public ::testing::Test {
     ASSERT_OK(db);
     ASSERT_OK((*db)->exec(sql));
   }
-
-  TempDir dir_;
 };
 
 TEST_F(AuditCli, CheckpointProveAndCheckWithoutTheStore) {

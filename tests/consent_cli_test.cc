@@ -16,22 +16,16 @@ namespace {
 
 using ::consentric::testing::CommandRun;
 using ::consentric::testing::run;
-using ::consentric::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ConsentCli : public ::testing::Test {
+class ConsentCli : public ::consentric::testing::StoreCliTest {
  protected:
-  void SetUp() override { ASSERT_EQ(run("init " + store()).exit_code, 0); }
-  std::string store() const { return (dir_ / "store").string(); }
-  CommandRun at_store(const std::string& args) { return run("--store " + store() + " " + args); }
   std::int64_t ledger_entries() {
     const CommandRun r = at_store("--json status");
     auto j = nlohmann::json::parse(r.output, nullptr, false);
     return j.is_object() ? j["consent_entries"].get<std::int64_t>() : -1;
   }
-
-  TempDir dir_;
 };
 
 TEST_F(ConsentCli, GrantWithdrawShowHistoryProof) {

@@ -15,30 +15,18 @@ namespace {
 using ::consentric::testing::CommandRun;
 using ::consentric::testing::read_file;
 using ::consentric::testing::run;
-using ::consentric::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class DsarCli : public ::testing::Test {
+class DsarCli : public ::consentric::testing::StoreCliTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(run("init " + store()).exit_code, 0);
+    StoreCliTest::SetUp();
     for (const char* who : {"ada@example.com", "bob@example.com"}) {
       const CommandRun r = at_store(std::string("consent grant ") + who +
                                     " --purpose email_marketing --time 2026-03-01T10:00:00Z");
       ASSERT_EQ(r.exit_code, 0) << r.output;
     }
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string store() const { return path("store"); }
-  CommandRun at_store(const std::string& args) const {
-    return run("--store " + store() + " " + args);
-  }
-  nlohmann::json json_of(const std::string& args) const {
-    const CommandRun r = at_store("--json " + args);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return nlohmann::json::parse(r.output, nullptr, false);
   }
   // Whether the gate lets `purpose` process the person now (consent show).
   bool gate_open(const std::string& who, const std::string& purpose) const {
@@ -48,8 +36,6 @@ class DsarCli : public ::testing::Test {
     ADD_FAILURE() << "no purpose " << purpose;
     return false;
   }
-
-  TempDir dir_;
 };
 
 TEST_F(DsarCli, OpenListShowExtendCloseExport) {

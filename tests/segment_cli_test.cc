@@ -15,38 +15,15 @@ namespace {
 using ::consentric::testing::CommandRun;
 using ::consentric::testing::read_file;
 using ::consentric::testing::run;
-using ::consentric::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class SegmentCli : public ::testing::Test {
+class SegmentCli : public ::consentric::testing::StoreCliTest {
  protected:
   void SetUp() override {
-    ASSERT_EQ(run("init " + store()).exit_code, 0);
-    CommandRun r = run("generate --customers 600 --seed 5 --out " + path("data"));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    for (const char* f :
-         {"profiles profiles.csv", "events events.ndjson", "consents consents.ndjson"}) {
-      const std::string spec = f;
-      const std::string kind = spec.substr(0, spec.find(' '));
-      r = at_store("-q import " + kind + " " + path("data") + "/" +
-                   spec.substr(spec.find(' ') + 1));
-      ASSERT_EQ(r.exit_code, 0) << r.output;
-    }
+    StoreCliTest::SetUp();
+    import_generated(600, 5, {"profiles", "events", "consents"});
   }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string store() const { return path("store"); }
-  CommandRun at_store(const std::string& args) const {
-    return run("--store " + store() + " " + args);
-  }
-  nlohmann::json json_of(const std::string& args) const {
-    const CommandRun r = at_store("--json " + args);
-    EXPECT_EQ(r.exit_code, 0) << r.output;
-    return nlohmann::json::parse(r.output, nullptr, false);
-  }
-
-  TempDir dir_;
 };
 
 TEST_F(SegmentCli, CreateShowListMembersExportRefresh) {
