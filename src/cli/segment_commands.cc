@@ -140,9 +140,9 @@ void print_state(const runs::SegmentState& st) {
   }
   std::int64_t released = 0;
   for (const auto& g : st.release.groups) released += g.size;
-  fmt::print("Run {} of {}, as of {}: {} subjects in the view, {} in released segments\n\n",
-             st.runs, st.runs, format_timestamp(st.latest->as_of),
-             with_thousands(st.latest->view_rows), with_thousands(released));
+  fmt::print("Run {}, as of {}: {} subjects in the view, {} in released segments\n\n", st.runs,
+             format_timestamp(st.latest->as_of), with_thousands(st.latest->view_rows),
+             with_thousands(released));
   const json& m = st.model;
   const std::string kind = st.segment.kind;
   std::vector<std::string> features;

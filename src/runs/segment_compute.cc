@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
-#include "gate/gate.h"
 #include "segment/profile.h"
 #include "segment/rule.h"
 

@@ -100,7 +100,7 @@ Status check_definition(const Config& config, const SegmentDefinition& d) {
   return Status();
 }
 
-std::string to_json(const SegmentDefinition& d) {
+json definition_json(const SegmentDefinition& d) {
   json j;
   switch (d.kind) {
     case SegmentKind::kRule:
@@ -122,7 +122,7 @@ std::string to_json(const SegmentDefinition& d) {
            {"log", d.kmeans.log_transform}};
       break;
   }
-  return j.dump();
+  return j;
 }
 
 Result<SegmentDefinition> definition_from_json(std::string_view name, std::string_view purpose,

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "config/config.h"
 #include "consentric/status.h"
 #include "segment/kmeans.h"
@@ -55,7 +57,7 @@ struct SegmentDefinition {
 // ascending.
 Status check_definition(const Config& config, const SegmentDefinition& d);
 
-std::string to_json(const SegmentDefinition& d);
+nlohmann::json definition_json(const SegmentDefinition& d);
 Result<SegmentDefinition> definition_from_json(std::string_view name, std::string_view purpose,
                                                std::string_view kind, std::string_view json);
 

@@ -92,7 +92,7 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
       out.segment = {.name = d.name,
                      .purpose = d.purpose,
                      .kind = std::string(to_string(d.kind)),
-                     .definition = to_json(d),
+                     .definition = definition_json(d).dump(),
                      .created_at = ctx.now,
                      .created_by = ctx.actor};
       CONSENTRIC_ASSIGN_OR_RETURN(out.segment.id, sd.store->create_segment(out.segment));
@@ -101,7 +101,7 @@ Result<RunOutcome> run(StoreDir& sd, const SegmentDefinition& d, std::optional<S
     const std::string model_text = computed.model.dump();
     json detail = {{"segment", d.name},
                    {"kind", to_string(d.kind)},
-                   {"definition", json::parse(to_json(d))},
+                   {"definition", definition_json(d)},
                    {"view_rows", view.rows()},
                    {"members", members.size()},
                    {"sizes", sizes},

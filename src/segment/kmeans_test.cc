@@ -70,6 +70,18 @@ std::vector<float> pick_rows(const Data& x, int k, std::uint64_t seed) {
   return c;
 }
 
+// Squared Euclidean distance in double from row r of x to centroid j of c (k × cols).
+double squared_to(const Data& x, std::size_t r, const std::vector<float>& c, int j) {
+  const std::size_t cols = x.cols;
+  double s = 0;
+  for (std::size_t d = 0; d < cols; ++d) {
+    const double v = static_cast<double>(x.values[r * cols + d]) -
+                     static_cast<double>(c[static_cast<std::size_t>(j) * cols + d]);
+    s += v * v;
+  }
+  return s;
+}
+
 struct Reference {
   std::vector<std::int32_t> labels;
   double inertia = 0;
@@ -88,12 +100,7 @@ Reference reference_lloyd(const Data& x, int k, std::vector<float> c, int max_it
       double best = std::numeric_limits<double>::infinity();
       std::int32_t arg = 0;
       for (int j = 0; j < k; ++j) {
-        double s = 0;
-        for (std::size_t d = 0; d < cols; ++d) {
-          const double v = static_cast<double>(x.values[r * cols + d]) -
-                           static_cast<double>(c[static_cast<std::size_t>(j) * cols + d]);
-          s += v * v;
-        }
+        const double s = squared_to(x, r, c, j);
         if (s < best) {
           best = s;
           arg = j;
@@ -281,18 +288,13 @@ TEST(KMeansTest, HamerlyBoundsHoldAgainstExactDistances) {
         std::vector<std::size_t> odd;
         for (std::size_t r = 1; r < x.rows; r += 2) odd.push_back(r);
         std::fill(upper.begin(), upper.end(), -1.0f);
-        detail::reassign_rows(x.ref(), packed, odd.data(), odd.size(), labels.data(),
-                              upper.data(), lower.data(), sums.data(), counts.data());
+        detail::reassign_rows(x.ref(), packed, odd.data(), odd.size(), labels.data(), upper.data(),
+                              lower.data(), sums.data(), counts.data());
         for (std::size_t r : odd) {
           SCOPED_TRACE(::testing::Message() << "portable " << portable << " k " << k << " cols "
                                             << cols << " row " << r);
           for (int j = 0; j < k; ++j) {
-            double s = 0;
-            for (std::size_t d = 0; d < cols; ++d) {
-              const double v = static_cast<double>(x.values[r * cols + d]) -
-                               static_cast<double>(c[static_cast<std::size_t>(j) * cols + d]);
-              s += v * v;
-            }
+            const double s = squared_to(x, r, c, j);
             const double dist = std::sqrt(s);
             if (j == labels[r]) {
               ASSERT_GE(static_cast<double>(upper[r]), dist);

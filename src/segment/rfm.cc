@@ -198,34 +198,21 @@ Result<RfmResult> score_rfm(const RfmInput& input, const RfmOptions& options) {
     if (f > 0 && !std::isnan(r)) purchasers.push_back(i);
   }
 
-  RfmResult out;
-  if (options.recency_cuts) {
-    out.recency_cuts = *options.recency_cuts;
-  } else {
-    std::vector<double> v;
-    v.reserve(purchasers.size());
-    for (std::size_t i : purchasers) v.push_back(input.recency_days[i]);
-    out.recency_cuts = quintiles(std::move(v));
-  }
-  if (options.frequency_cuts) {
-    out.frequency_cuts = *options.frequency_cuts;
-  } else {
-    std::vector<double> v;
-    v.reserve(purchasers.size());
-    for (std::size_t i : purchasers) v.push_back(input.frequency[i]);
-    out.frequency_cuts = quintiles(std::move(v));
-  }
-  if (options.monetary_cuts) {
-    out.monetary_cuts = *options.monetary_cuts;
-  } else {
-    // An unknown value must not move the others' quintiles.
+  // Configured cut points, or the quintiles of the purchasers' values. An unknown value (NaN
+  // monetary) must not move the others' quintiles.
+  auto cuts_for = [&](const std::optional<RfmCuts>& configured, std::span<const double> values) {
+    if (configured) return *configured;
     std::vector<double> v;
     v.reserve(purchasers.size());
     for (std::size_t i : purchasers) {
-      if (!std::isnan(input.monetary[i])) v.push_back(input.monetary[i]);
+      if (!std::isnan(values[i])) v.push_back(values[i]);
     }
-    out.monetary_cuts = quintiles(std::move(v));
-  }
+    return quintiles(std::move(v));
+  };
+  RfmResult out;
+  out.recency_cuts = cuts_for(options.recency_cuts, input.recency_days);
+  out.frequency_cuts = cuts_for(options.frequency_cuts, input.frequency);
+  out.monetary_cuts = cuts_for(options.monetary_cuts, input.monetary);
 
   out.r.assign(n, 0);
   out.f.assign(n, 0);
