@@ -45,6 +45,7 @@ enum class Q : std::size_t {
   kPutPurposeFeatures,
   kPurposeFeatures,
   kSubjectEvents,
+  kMembershipPurposes,
   kCount
 };
 
@@ -112,6 +113,9 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "type_counts FROM purpose_features WHERE purpose = ?1 AND subject_id = ?2",
     "SELECT subject_id, ts, dedup, type_id, props, sealed FROM events WHERE subject_id = ?1 AND "
     "ts <= ?2 ORDER BY ts",
+    // Asked on every consent decision and limit (consent::forget_unlawful_memberships).
+    "SELECT DISTINCT g.purpose FROM segment_members m JOIN segment_runs r USING (run_id) "
+    "JOIN segments g USING (segment_id) WHERE m.subject_id = ?1 ORDER BY g.purpose",
 };
 
 std::string read_text(const Stmt& s) { return std::string(s.column_text(0)); }
@@ -840,15 +844,12 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::string>> membership_purposes(SubjectId subject) override {
-    CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s,
-        db_->prepare("SELECT DISTINCT g.purpose FROM segment_members m "
-                     "JOIN segment_runs r USING (run_id) JOIN segments g USING (segment_id) "
-                     "WHERE m.subject_id = ?1 ORDER BY g.purpose"));
-    s.bind(1, subject);
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kMembershipPurposes));
+    s->bind(1, subject);
     std::vector<std::string> out;
-    CONSENTRIC_RETURN_IF_ERROR(
-        for_each_row(s, [&](const Stmt& r) { out.emplace_back(r.column_text(0)); }));
+    Status st = for_each_row(*s, [&](const Stmt& r) { out.emplace_back(r.column_text(0)); });
+    s->reset();
+    CONSENTRIC_RETURN_IF_ERROR(st);
     return out;
   }
 
