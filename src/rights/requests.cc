@@ -14,160 +14,17 @@
 #include "core/text.h"
 #include "crypto/blind_index.h"
 #include "crypto/keys.h"
+#include "rights/register.h"
 #include "store/transaction.h"
 
 namespace consentric::rights {
 namespace {
 
 using nlohmann::json;
+using namespace detail;
 
 constexpr std::array<std::string_view, 6> kTypeNames = {"access",  "portability", "rectification",
                                                         "erasure", "restriction", "objection"};
-
-Result<std::string> pseudonym_of(Store& store, const std::optional<SubjectId>& subject) {
-  if (!subject) return std::string();
-  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> row, store.subject(*subject));
-  return row ? row->pseudonym : std::string();
-}
-
-Result<Request> with_pseudonym(Store& store, DsarRow row) {
-  CONSENTRIC_ASSIGN_OR_RETURN(std::string p, pseudonym_of(store, row.subject));
-  return Request{std::move(row), std::move(p)};
-}
-
-// The audit entry of a register change: never the identifier's value (DESIGN.md invariant 3).
-Status audit_request(Store& store, std::string_view action, const Request& r,
-                     std::string_view actor, UnixSeconds now, json extra = json::object()) {
-  json detail = {{"request", r.row.request_id},
-                 {"type", r.row.type},
-                 {"regime", r.row.regime},
-                 {"due", format_timestamp(r.row.due_at)},
-                 {"status", r.row.status}};
-  detail.update(extra);
-  return audit::append(store,
-                       {.actor = std::string(actor),
-                        .action = std::string(action),
-                        .subject = r.pseudonym,
-                        .detail = detail.dump()},
-                       now)
-      .status();
-}
-
-// Who an identifier names: the subject, or none with the reason no data is held.
-struct Resolved {
-  std::optional<consent::SubjectRef> subject;
-  std::string field;        // the declared identifier field that was given or matched
-  std::string no_data_why;  // when !subject: "unknown" or "erased"
-};
-
-Result<Resolved> resolve(StoreDir& sd, std::string_view identifier) {
-  CONSENTRIC_ASSIGN_OR_RETURN(consent::IdentifierArg arg,
-                              consent::parse_identifier_arg(sd.config, identifier));
-  Resolved out;
-  // A bare value is tried field by field so the register can say which field matched; when none
-  // does, the first field that accepts the value is recorded.
-  std::vector<consent::IdentifierArg> tries;
-  if (arg.spec != nullptr) {
-    tries.push_back(arg);
-  } else {
-    for (const IdentifierSpec& s : sd.config.identifiers) {
-      if (!crypto::normalize_identifier(s.kind, arg.value).ok()) continue;
-      tries.push_back({&s, arg.value});
-    }
-  }
-  for (const consent::IdentifierArg& t : tries) {
-    if (out.field.empty()) out.field = t.spec->field;
-    Result<std::optional<consent::SubjectRef>> found = consent::find_subject(sd, t);
-    // find_subject refuses an identifier on the suppression list: the person was erased.
-    if (found.status().code() == StatusCode::kFailedPrecondition) {
-      out.field = t.spec->field;
-      out.no_data_why = "erased";
-      return out;
-    }
-    CONSENTRIC_RETURN_IF_ERROR(found.status());
-    if (*found) {
-      out.field = t.spec->field;
-      out.subject = **found;
-      return out;
-    }
-  }
-  out.no_data_why = "unknown";
-  return out;
-}
-
-// Records a request about a person of whom nothing is held, answered at once.
-Result<Request> record_no_data(Store& store, RequestType type, Regime regime, const Resolved& who,
-                               UnixSeconds received, bool verified, std::string_view actor,
-                               UnixSeconds now) {
-  json evidence = {{"answer", "no data held"}};
-  if (who.no_data_why == "erased") evidence["reason"] = "the person's data was erased earlier";
-  DsarRow row{.type = std::string(to_string(type)),
-              .regime = std::string(to_string(regime)),
-              .identifier_field = who.field,
-              .received_at = received,
-              .verified = verified,
-              .due_at = due_date(regime, received, false),
-              .status = "no_data",
-              .completed_at = now,
-              .evidence = evidence.dump()};
-  CONSENTRIC_ASSIGN_OR_RETURN(row.request_id, store.add_dsar(row));
-  Request r{row, ""};
-  CONSENTRIC_RETURN_IF_ERROR(
-      audit_request(store, "dsar.no_data", r, actor, now, {{"reason", who.no_data_why}}));
-  return r;
-}
-
-Result<Request> record_open(Store& store, RequestType type, Regime regime, const Resolved& who,
-                            UnixSeconds received, bool verified, std::string_view actor,
-                            UnixSeconds now) {
-  CONSENTRIC_ASSIGN_OR_RETURN(
-      std::vector<DsarRow> open,
-      store.dsars(
-          {.status = "open", .subject = who.subject->id, .type = std::string(to_string(type))}));
-  if (!open.empty()) {
-    return already_exists(fmt::format(
-        "request {} ({}) for this person is still open; carry it out with --request {}, or "
-        "close it first",
-        open.front().request_id, open.front().type, open.front().request_id));
-  }
-  DsarRow row{.type = std::string(to_string(type)),
-              .regime = std::string(to_string(regime)),
-              .identifier_field = who.field,
-              .subject = who.subject->id,
-              .received_at = received,
-              .verified = verified,
-              .due_at = due_date(regime, received, false)};
-  CONSENTRIC_ASSIGN_OR_RETURN(row.request_id, store.add_dsar(row));
-  Request r{row, who.subject->pseudonym};
-  CONSENTRIC_RETURN_IF_ERROR(audit_request(store, "dsar.open", r, actor, now,
-                                           {{"identifier_field", who.field},
-                                            {"received", format_timestamp(received)},
-                                            {"verified", verified}}));
-  return r;
-}
-
-Result<DsarRow> open_row(Store& store, std::int64_t request_id) {
-  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<DsarRow> row, store.dsar(request_id));
-  if (!row) return not_found(fmt::format("no request {} in the register", request_id));
-  if (row->status != "open") {
-    return failed_precondition(
-        fmt::format("request {} is not open (status: {})", request_id, row->status));
-  }
-  return *row;
-}
-
-Status close_row(Store& store, DsarRow& row, std::string_view status, std::string evidence,
-                 std::string_view actor, UnixSeconds now) {
-  row.status = std::string(status);
-  row.completed_at = now;
-  row.evidence = std::move(evidence);
-  CONSENTRIC_RETURN_IF_ERROR(store.update_dsar(row));
-  CONSENTRIC_ASSIGN_OR_RETURN(Request r, with_pseudonym(store, row));
-  // Evidence is the operator's free text and the chain is never erased, so the chain keeps
-  // only its hash: the register row holds the text, and the hash proves it was not changed.
-  return audit_request(store, "dsar.close", r, actor, now,
-                       {{"evidence_hash", crypto::to_hex(crypto::hash256(row.evidence))}});
-}
 
 // Whether the limit of `kind` on exactly `purpose` is in force at t: lifting one that is not is
 // a mistake worth saying, not an entry worth recording.
@@ -214,24 +71,9 @@ Result<Request> carry_out_limit(StoreDir& sd, const LimitRequest& r, LimitKind k
                                              what,
                                              r.purpose.empty() ? "" : " to purpose " + r.purpose));
     }
-    DsarRow row;
-    if (r.request_id) {
-      CONSENTRIC_ASSIGN_OR_RETURN(row, open_row(store, *r.request_id));
-      if (row.type != to_string(type)) {
-        return failed_precondition(fmt::format("request {} is of type {}, not {}", row.request_id,
-                                               row.type, to_string(type)));
-      }
-      if (row.subject != who.subject->id) {
-        return failed_precondition(fmt::format(
-            "request {} is about another person than this identifier names", row.request_id));
-      }
-    } else {
-      // Carrying out a request at once is the operator's statement that the identity was
-      // checked, so the request it records is verified.
-      CONSENTRIC_ASSIGN_OR_RETURN(
-          Request opened, record_open(store, type, r.regime, who, r.now, true, r.actor, r.now));
-      row = opened.row;
-    }
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        DsarRow row,
+        request_to_carry_out(store, type, r.request_id, r.regime, who, r.actor, r.now));
     LimitEntry entry{.subject = who.subject->id,
                      .kind = kind,
                      .purpose = r.purpose,
