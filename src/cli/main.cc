@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_gate_commands(app, g);
   add_segment_commands(app, g);
   add_dsar_commands(app, g);
+  add_erasure_commands(app, g);
   add_config_commands(app, g);
   add_import_commands(app, g);
   add_generate_command(app, g);

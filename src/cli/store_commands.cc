@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/summary.h"
+#include "rights/erasure.h"
 #include "synth/generator.h"
 
 namespace consentric::cli {
@@ -20,7 +21,15 @@ StoreDirOptions Globals::store_options() const {
   return o;
 }
 
-Result<StoreDir> Globals::open_store() const { return open_store_dir(store, store_options()); }
+Result<StoreDir> Globals::open_store() const {
+  CONSENTRIC_ASSIGN_OR_RETURN(StoreDir sd, open_store_dir(store, store_options()));
+  // Before anything reads the data: a backup restored by hand, or an erasure interrupted
+  // between the key ring and the data, must not bring anyone back (docs/rights.md).
+  CONSENTRIC_RETURN_IF_ERROR(
+      rights::apply_recorded_erasures(sd, "local-operator", make_system_clock()->now())
+          .status());
+  return sd;
+}
 
 UnixSeconds today_utc() {
   const UnixSeconds now = make_system_clock()->now();

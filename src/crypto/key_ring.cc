@@ -22,7 +22,15 @@ constexpr std::string_view kKeyCheckAad = "keycheck";
 constexpr std::string_view kSchema =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);"
     "CREATE TABLE subject_keys(subject_id INTEGER PRIMARY KEY, wrapped BLOB NOT NULL,"
-    " created_at INTEGER NOT NULL);";
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE erasures(subject_id INTEGER PRIMARY KEY, erased_at INTEGER NOT NULL);";
+
+// The erasure record lives here, with the keys and apart from the data, so that a data backup
+// restored later (by consentric or by hand) is erased again before use (docs/formats/keyring.md).
+// Key rings made before it existed get the table when first opened.
+constexpr std::string_view kErasuresTable =
+    "CREATE TABLE IF NOT EXISTS erasures(subject_id INTEGER PRIMARY KEY,"
+    " erased_at INTEGER NOT NULL);";
 
 // "dek|<subject id>": binds a wrapped key to its subject, so rows cannot be swapped.
 // Built in a stack buffer because it runs once per new subject in an import.
@@ -88,9 +96,16 @@ Status KeyRing::prepare() {
       sqlite::Stmt select, db_->prepare("SELECT wrapped FROM subject_keys WHERE subject_id = ?"));
   CONSENTRIC_ASSIGN_OR_RETURN(sqlite::Stmt del,
                               db_->prepare("DELETE FROM subject_keys WHERE subject_id = ?"));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      sqlite::Stmt record,
+      db_->prepare("INSERT OR IGNORE INTO erasures(subject_id, erased_at) VALUES (?, ?)"));
+  CONSENTRIC_ASSIGN_OR_RETURN(sqlite::Stmt erased,
+                              db_->prepare("SELECT 1 FROM erasures WHERE subject_id = ?"));
   insert_.emplace(std::move(insert));
   select_.emplace(std::move(select));
   delete_.emplace(std::move(del));
+  record_erasure_.emplace(std::move(record));
+  select_erasure_.emplace(std::move(erased));
   return Status();
 }
 
@@ -175,12 +190,26 @@ Result<std::unique_ptr<KeyRing>> KeyRing::open(const std::filesystem::path& path
   if (*text != kKeyCheckText) {
     return data_loss(fmt::format("key ring {} has a malformed key-check value", path.string()));
   }
+  CONSENTRIC_RETURN_IF_ERROR(db->exec(kErasuresTable));
   auto ring = std::make_unique<KeyRing>(Passkey(), std::move(db), master);
   CONSENTRIC_RETURN_IF_ERROR(ring->prepare());
   return ring;
 }
 
+Result<bool> KeyRing::was_erased(std::int64_t subject_id) {
+  select_erasure_->bind(1, subject_id);
+  CONSENTRIC_ASSIGN_OR_RETURN(bool row, select_erasure_->step());
+  select_erasure_->reset();
+  return row;
+}
+
 Result<SecretKey> KeyRing::create_subject_key(std::int64_t subject_id) {
+  // A data key for an erased id would let a restored backup's sealed values open again.
+  CONSENTRIC_ASSIGN_OR_RETURN(bool erased, was_erased(subject_id));
+  if (erased) {
+    return failed_precondition(
+        fmt::format("subject {} was erased; its id is never given a data key again", subject_id));
+  }
   SecretKey dek = SecretKey::generate();
   const std::string wrapped = seal(wrap_key_, dek.view(), DekAad(subject_id).view());
   Status s = insert_->bind(1, subject_id).bind_blob(2, wrapped).bind(3, unix_now()).run();
@@ -217,17 +246,38 @@ Result<SecretKey> KeyRing::subject_key(std::int64_t subject_id) {
   return key;
 }
 
-Status KeyRing::destroy_subject_key(std::int64_t subject_id) {
+Status KeyRing::destroy_subject_key(std::int64_t subject_id, std::int64_t erased_at) {
   CONSENTRIC_RETURN_IF_ERROR(delete_->bind(1, subject_id).run());
   if (db_->changes() == 0) {
+    // Destroying again what an earlier, interrupted erasure destroyed is not an error.
+    CONSENTRIC_ASSIGN_OR_RETURN(bool erased, was_erased(subject_id));
+    if (erased) return Status();
     return not_found(fmt::format("subject {} has no data key to destroy", subject_id));
   }
+  CONSENTRIC_RETURN_IF_ERROR(record_erasure_->bind(1, subject_id).bind(2, erased_at).run());
   if (in_tx_) {
     shred_pending_ = true;
     return Status();
   }
   return db_->checkpoint_truncate().with_context(fmt::format(
       "the data key of subject {} is deleted but the WAL still holds old copies", subject_id));
+}
+
+Result<std::vector<KeyRing::Erasure>> KeyRing::erasures() {
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      sqlite::Stmt stmt,
+      db_->prepare("SELECT subject_id, erased_at FROM erasures ORDER BY subject_id"));
+  std::vector<Erasure> out;
+  for (;;) {
+    CONSENTRIC_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) break;
+    out.push_back({stmt.column_int(0), stmt.column_int(1)});
+  }
+  return out;
+}
+
+Result<std::int64_t> KeyRing::erasure_count() {
+  return db_->query_int("SELECT count(*) FROM erasures");
 }
 
 Result<std::int64_t> KeyRing::key_count() {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "crypto/keys.h"
 #include "sqlite/db.h"
@@ -34,11 +35,23 @@ class KeyRing {
   Result<SecretKey> create_subject_key(std::int64_t subject_id);
   // The subject's data key; kNotFound when it never had one or it was destroyed.
   Result<SecretKey> subject_key(std::int64_t subject_id);
-  // Destroys the wrapped key for good (secure_delete overwrites it, then the WAL is truncated).
-  // kNotFound when the subject has no key. Inside begin()/commit() the WAL is truncated by
-  // commit(), since the old page images stay in the WAL until the delete is committed.
-  Status destroy_subject_key(std::int64_t subject_id);
+  // Destroys the wrapped key for good (secure_delete overwrites it, then the WAL is truncated)
+  // and records the erasure of `subject_id` at `erased_at`. kNotFound when the subject has no
+  // key and was never erased; a subject erased before is not an error (an interrupted erasure
+  // run again). Inside begin()/commit() the WAL is truncated by commit(), since the old page
+  // images stay in the WAL until the delete is committed. Ids are never given a key again.
+  Status destroy_subject_key(std::int64_t subject_id, std::int64_t erased_at);
   Result<std::int64_t> key_count();
+
+  // The erasure record: every subject whose key was destroyed, kept with the keys so that data
+  // restored from a backup is erased again before use. Holds ids and times only.
+  struct Erasure {
+    std::int64_t subject_id = 0;
+    std::int64_t erased_at = 0;
+  };
+  Result<std::vector<Erasure>> erasures();  // by subject id
+  Result<std::int64_t> erasure_count();
+  Result<bool> was_erased(std::int64_t subject_id);
 
   // BEGIN IMMEDIATE / COMMIT / ROLLBACK on the key ring's own connection. begin() while a
   // transaction is open, or commit() without one, is kFailedPrecondition. A failed commit rolls
@@ -67,6 +80,8 @@ class KeyRing {
   std::optional<sqlite::Stmt> insert_;
   std::optional<sqlite::Stmt> select_;
   std::optional<sqlite::Stmt> delete_;
+  std::optional<sqlite::Stmt> record_erasure_;
+  std::optional<sqlite::Stmt> select_erasure_;
   bool in_tx_ = false;
   bool shred_pending_ = false;  // a key was destroyed in the open transaction
 };

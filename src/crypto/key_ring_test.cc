@@ -112,12 +112,38 @@ TEST(KeyRing, CreateGetDestroy) {
   EXPECT_EQ(got->view(), k1->view());
   EXPECT_THAT(ring->subject_key(3), StatusIs(StatusCode::kNotFound, HasSubstr("subject 3")));
 
-  ASSERT_OK(ring->destroy_subject_key(1));
+  ASSERT_OK(ring->destroy_subject_key(1, 1700000000));
   EXPECT_THAT(ring->subject_key(1), StatusIs(StatusCode::kNotFound, HasSubstr("subject 1")));
-  EXPECT_THAT(ring->destroy_subject_key(1),
-              StatusIs(StatusCode::kNotFound, HasSubstr("subject 1")));
+  // Destroying again (an interrupted erasure run a second time) is fine; a subject that never
+  // had a key is not.
+  ASSERT_OK(ring->destroy_subject_key(1, 1700000000));
+  EXPECT_THAT(ring->destroy_subject_key(3, 1700000000),
+              StatusIs(StatusCode::kNotFound, HasSubstr("subject 3")));
   EXPECT_EQ(ring->subject_key(2)->view(), k2->view());
   EXPECT_EQ(*ring->key_count(), 1);
+}
+
+TEST(KeyRing, RecordsErasuresAndNeverKeysAnErasedIdAgain) {
+  TempDir dir;
+  const SecretKey master = SecretKey::generate();
+  {
+    auto ring = must(KeyRing::create(dir / "keyring.db", master));
+    ASSERT_OK(ring->create_subject_key(7));
+    ASSERT_OK(ring->create_subject_key(9));
+    ASSERT_OK(ring->destroy_subject_key(9, 1700000100));
+    EXPECT_THAT(ring->create_subject_key(9),
+                StatusIs(StatusCode::kFailedPrecondition, HasSubstr("subject 9 was erased")));
+    EXPECT_FALSE(*ring->was_erased(7));
+  }
+  // The record outlives the connection: it is what a restored backup is erased again from.
+  auto ring = must(KeyRing::open(dir / "keyring.db", master));
+  auto erased = ring->erasures();
+  ASSERT_OK(erased);
+  ASSERT_EQ(erased->size(), 1u);
+  EXPECT_EQ((*erased)[0].subject_id, 9);
+  EXPECT_EQ((*erased)[0].erased_at, 1700000100);
+  EXPECT_EQ(*ring->erasure_count(), 1);
+  EXPECT_TRUE(*ring->was_erased(9));
 }
 
 TEST(KeyRing, NegativeAndLargeSubjectIds) {
@@ -161,7 +187,7 @@ TEST(KeyRing, RollbackDiscardsKeysCreatedInsideBegin) {
   EXPECT_THAT(ring->begin(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("already open")));
   ASSERT_OK(ring->create_subject_key(2));
   ASSERT_OK(ring->create_subject_key(3));
-  ASSERT_OK(ring->destroy_subject_key(1));
+  ASSERT_OK(ring->destroy_subject_key(1, 1700000000));
   EXPECT_OK(ring->subject_key(2));
   ring->rollback();
   EXPECT_FALSE(ring->in_transaction());
@@ -214,7 +240,7 @@ TEST(KeyRing, DestroyedKeyLeavesNoBytesInTheFiles_CheckpointedKey) {
 
   auto ring = must(KeyRing::open(path, master));
   ASSERT_TRUE(ring);
-  ASSERT_OK(ring->destroy_subject_key(17));
+  ASSERT_OK(ring->destroy_subject_key(17, 1700000000));
   EXPECT_FALSE(ring_files_contain(path, victim));
   EXPECT_TRUE(ring_files_contain(path, survivor));
   EXPECT_OK(ring->subject_key(18));
@@ -233,7 +259,7 @@ TEST(KeyRing, DestroyedKeyLeavesNoBytesInTheFiles_KeyStillInWal) {
   ASSERT_EQ(victim.size(), 73u);
   ASSERT_TRUE(file_contains(path.string() + "-wal", victim));  // not checkpointed yet
 
-  ASSERT_OK(ring->destroy_subject_key(17));
+  ASSERT_OK(ring->destroy_subject_key(17, 1700000000));
   EXPECT_FALSE(ring_files_contain(path, victim));
   EXPECT_TRUE(ring_files_contain(path, survivor));
 }
@@ -248,8 +274,8 @@ TEST(KeyRing, DestroyedKeysLeaveNoBytesInTheFiles_InsideATransaction) {
   const std::string v2 = wrapped_of(path, 40);
   ASSERT_TRUE(ring_files_contain(path, v1));
   ASSERT_OK(ring->begin());
-  ASSERT_OK(ring->destroy_subject_key(5));
-  ASSERT_OK(ring->destroy_subject_key(40));
+  ASSERT_OK(ring->destroy_subject_key(5, 1700000000));
+  ASSERT_OK(ring->destroy_subject_key(40, 1700000000));
   ASSERT_OK(ring->commit());
   EXPECT_FALSE(ring_files_contain(path, v1));
   EXPECT_FALSE(ring_files_contain(path, v2));

@@ -1,6 +1,11 @@
 #include "sqlite/db.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace consentric::sqlite {
 
@@ -78,6 +83,49 @@ Status Db::checkpoint_truncate() {
     return error("checkpoint");
   }
   return Status();
+}
+
+namespace {
+
+// Copies every page of `from`'s main database into `to`'s in one step.
+Status copy_database(sqlite3* to, sqlite3* from, std::string_view what) {
+  sqlite3_backup* b = sqlite3_backup_init(to, "main", from, "main");
+  if (b == nullptr) {
+    return internal_error(fmt::format("{}: {}", what, sqlite3_errmsg(to)));
+  }
+  const int step = sqlite3_backup_step(b, -1);
+  const int finish = sqlite3_backup_finish(b);
+  if (step != SQLITE_DONE || finish != SQLITE_OK) {
+    return internal_error(fmt::format("{}: {}", what, sqlite3_errstr(step != SQLITE_DONE ? step
+                                                                                   : finish)));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status Db::backup_to(const std::filesystem::path& to) {
+  // Made here first so the copy, which holds sealed personal data, is never readable by others.
+  const int fd = ::open(to.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EEXIST) return already_exists(fmt::format("{} already exists", to.string()));
+    return invalid_argument(fmt::format("cannot create {}: {}", to.string(), std::strerror(err)));
+  }
+  ::close(fd);
+  Status s = [&]() -> Status {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<Db> dest, open(to, {.create = false}));
+    // The copy is one file: no WAL beside it to lose when it is moved or archived.
+    CONSENTRIC_RETURN_IF_ERROR(dest->exec("PRAGMA journal_mode = DELETE;"));
+    return copy_database(dest->db_, db_, fmt::format("backup to {}", to.string()));
+  }();
+  if (!s.ok()) std::filesystem::remove(to);
+  return s;
+}
+
+Status Db::restore_from(const std::filesystem::path& from) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::unique_ptr<Db> src, open(from, {.read_only = true}));
+  return copy_database(db_, src->db_, fmt::format("restore from {}", from.string()));
 }
 
 Stmt::Stmt(Stmt&& other) noexcept

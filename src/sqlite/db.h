@@ -53,6 +53,14 @@ class Db {
   // Moves every WAL frame into the main file and empties the WAL.
   Status checkpoint_truncate();
 
+  // Online backup (sqlite3_backup): a consistent copy of this database, written to a new file
+  // `to` made with mode 0600; AlreadyExists when `to` exists. Readers and writers on other
+  // connections may carry on meanwhile.
+  Status backup_to(const std::filesystem::path& to);
+  // The reverse: replaces this database's content with that of the database file `from`, as one
+  // write transaction on this connection (so the WAL and other connections stay consistent).
+  Status restore_from(const std::filesystem::path& from);
+
   Status error(std::string_view what) const;
 
  private:

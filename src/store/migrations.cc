@@ -18,8 +18,10 @@ CREATE TABLE config_versions(
   hash       TEXT NOT NULL,
   applied_at INTEGER NOT NULL
 );
+-- AUTOINCREMENT: an erased subject's id is never given to anyone else, because the key ring's
+-- erasure record names ids, and a restored backup is erased again by them.
 CREATE TABLE subjects(
-  subject_id INTEGER PRIMARY KEY,
+  subject_id INTEGER PRIMARY KEY AUTOINCREMENT,
   pseudonym  TEXT NOT NULL,  -- 80 random bits: unique in practice, so no index to maintain
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL

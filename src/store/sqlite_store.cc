@@ -960,6 +960,68 @@ class SqliteStore final : public Store {
 
   Status checkpoint() override { return db_->checkpoint_truncate(); }
 
+  Status backup_to(const std::filesystem::path& to) override { return db_->backup_to(to); }
+
+  Status restore_from(const std::filesystem::path& from) override {
+    if (in_tx_) return failed_precondition("restore: a transaction is open");
+    // The copy's schema may differ from what the cached statements were prepared against.
+    for (auto& slot : stmts_) slot.reset();
+    erase_stmts_.clear();
+    return db_->restore_from(from);
+  }
+
+  Result<std::vector<IdentifierRow>> subject_identifiers(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT blind_index, field FROM identifiers WHERE subject_id = ?1 "
+                             "ORDER BY field, blind_index"));
+    s.bind(1, subject);
+    std::vector<IdentifierRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({std::string(r.column_blob(0)), std::string(r.column_text(1))});
+    }));
+    return out;
+  }
+
+  Result<RemovedCounts> erase_subject(SubjectId subject) override {
+    // Children before parents, so each count is that table's own (a cascade would not say), and
+    // consent_state before the ledger rows it points at. The register's rows are kept: the
+    // foreign key sets their subject to none. Tables without a foreign key (events,
+    // purpose_features) are reached by their key's subject column.
+    static constexpr std::pair<std::string_view, std::string_view> kSteps[] = {
+        {"events", "DELETE FROM events WHERE subject_id = ?1"},
+        // One key look-up per purpose: the purposes are found by skipping through the key.
+        {"purpose feature rows",
+         "DELETE FROM purpose_features WHERE subject_id = ?1 AND purpose IN ("
+         "WITH RECURSIVE p(x) AS (SELECT min(purpose) FROM purpose_features UNION ALL "
+         "SELECT (SELECT min(purpose) FROM purpose_features WHERE purpose > x) FROM p "
+         "WHERE x IS NOT NULL) SELECT x FROM p WHERE x IS NOT NULL)"},
+        {"event counts", "DELETE FROM feature_counts WHERE subject_id = ?1"},
+        {"feature rows", "DELETE FROM features WHERE subject_id = ?1"},
+        {"segment memberships", "DELETE FROM segment_members WHERE subject_id = ?1"},
+        {"consent states", "DELETE FROM consent_state WHERE subject_id = ?1"},
+        {"consent records", "DELETE FROM consent_ledger WHERE subject_id = ?1"},
+        {"restrictions and objections", "DELETE FROM processing_limits WHERE subject_id = ?1"},
+        {"identifiers", "DELETE FROM identifiers WHERE subject_id = ?1"},
+        {"profiles", "DELETE FROM profiles WHERE subject_id = ?1"},
+        {"subjects", "DELETE FROM subjects WHERE subject_id = ?1"},
+    };
+    if (erase_stmts_.empty()) {
+      for (const auto& [kind, sql] : kSteps) {
+        CONSENTRIC_ASSIGN_OR_RETURN(Stmt st, db_->prepare(sql));
+        erase_stmts_.push_back(std::move(st));
+      }
+    }
+    RemovedCounts removed;
+    for (std::size_t i = 0; i < std::size(kSteps); ++i) {
+      CONSENTRIC_RETURN_IF_ERROR(erase_stmts_[i].bind(1, subject).run());
+      removed.emplace_back(kSteps[i].first, db_->changes());
+    }
+    if (removed.back().second == 0) {
+      return not_found(fmt::format("no subject {} to erase", subject));
+    }
+    return removed;
+  }
+
  private:
   static Stmt& bind_purpose_features(Stmt& s, std::string_view purpose, const FeatureDelta& d) {
     s.bind_text(1, purpose)
@@ -1038,6 +1100,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Db> db_;
   std::array<std::optional<Stmt>, static_cast<std::size_t>(Q::kCount)> stmts_;
+  std::vector<Stmt> erase_stmts_;  // erase_subject's steps, prepared on first use
   bool in_tx_ = false;
 };
 
@@ -1050,6 +1113,28 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   auto store = std::make_unique<SqliteStore>(std::move(db));
   CONSENTRIC_RETURN_IF_ERROR(store->migrate());
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<BackupFacts> read_backup_facts(const std::filesystem::path& path) {
+  const std::string not_store =
+      fmt::format("{} is not a consentric store or a backup of one", path.string());
+  Result<std::unique_ptr<Db>> opened = Db::open(path, {.read_only = true});
+  if (opened.status().code() == StatusCode::kNotFound) return opened.status();
+  // SQLite says "file is not a database" only when it first reads the file.
+  if (!opened.ok()) return failed_precondition(not_store);
+  std::unique_ptr<Db> db = std::move(*opened);
+  Result<std::int64_t> tables = db->query_int(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', "
+      "'subjects', 'audit_log')");
+  if (!tables.ok() || *tables != 3) return failed_precondition(not_store);
+  CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db->prepare("SELECT value FROM meta WHERE key = 'store_id'"));
+  CONSENTRIC_ASSIGN_OR_RETURN(bool row, s.step());
+  if (!row) return failed_precondition(not_store);
+  BackupFacts facts;
+  facts.store_id = std::string(s.column_text(0));
+  CONSENTRIC_ASSIGN_OR_RETURN(facts.audit_entries, db->query_int("SELECT count(*) FROM audit_log"));
+  CONSENTRIC_ASSIGN_OR_RETURN(facts.subjects, db->query_int("SELECT count(*) FROM subjects"));
+  return facts;
 }
 
 }  // namespace consentric

@@ -16,4 +16,13 @@ struct SqliteStoreOptions {
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
                                                  const SqliteStoreOptions& options);
 
+// What a backup file holds, read without changing it: the store id, the audit entries and the
+// subjects. FailedPrecondition when the file is not a consentric store.
+struct BackupFacts {
+  std::string store_id;
+  std::int64_t audit_entries = 0;
+  std::int64_t subjects = 0;
+};
+Result<BackupFacts> read_backup_facts(const std::filesystem::path& path);
+
 }  // namespace consentric

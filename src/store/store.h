@@ -10,6 +10,7 @@
 // import that fails leaves the store as it was (DESIGN.md invariant 7).
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -204,6 +205,16 @@ struct DsarFilter {
   std::string type;
 };
 
+// A subject's identifier as stored: its blind index and which declared field it is.
+struct IdentifierRow {
+  std::string blind_index;
+  std::string field;
+};
+
+// What an erasure removed: how many rows of each kind ("events", "profile", ...), in the order
+// they were deleted. Counts only, never content: this goes into the erasure receipt.
+using RemovedCounts = std::vector<std::pair<std::string, std::int64_t>>;
+
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
@@ -342,6 +353,15 @@ class Store {
   // The requests that match, by request id.
   virtual Result<std::vector<DsarRow>> dsars(const DsarFilter& filter) = 0;
 
+  // A subject's identifiers, by field.
+  virtual Result<std::vector<IdentifierRow>> subject_identifiers(SubjectId subject) = 0;
+
+  // Deletes every row about the subject, table by table, the subject row last; requests in the
+  // register stay with their subject set to none. With secure_delete the deleted content is
+  // overwritten in the pages written; old page images leave the WAL at the next checkpoint().
+  // Returns the rows removed by kind; NotFound when there is no such subject.
+  virtual Result<RemovedCounts> erase_subject(SubjectId subject) = 0;
+
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
   virtual Status suppress(std::string_view blind_index, std::string_view field,
@@ -360,6 +380,13 @@ class Store {
 
   // Moves all committed data into the main file and truncates the write-ahead log.
   virtual Status checkpoint() = 0;
+
+  // A consistent copy of the data (never the keys, which live in the key ring) in a new file
+  // `to`, mode 0600; AlreadyExists when it exists.
+  virtual Status backup_to(const std::filesystem::path& to) = 0;
+  // Replaces the whole content with that of a copy made by backup_to. REQUIRES: no transaction
+  // open. Callers check the copy is of this store first (docs/rights.md, "Backup and restore").
+  virtual Status restore_from(const std::filesystem::path& from) = 0;
 };
 
 }  // namespace consentric

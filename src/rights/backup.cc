@@ -1,0 +1,89 @@
+#include "rights/backup.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "audit/audit_log.h"
+#include "crypto/keys.h"
+#include "rights/erasure.h"
+#include "store/sqlite_store.h"
+#include "store/transaction.h"
+
+namespace consentric::rights {
+namespace {
+
+using nlohmann::json;
+
+Result<BackupInfo> describe(const std::filesystem::path& file) {
+  BackupInfo info{.file = file};
+  CONSENTRIC_ASSIGN_OR_RETURN(BackupFacts facts, read_backup_facts(file));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::string hash, crypto::hash256_file(file));
+  std::error_code ec;
+  info.bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
+  info.hash_hex = crypto::to_hex(hash);
+  info.subjects = facts.subjects;
+  info.audit_entries = facts.audit_entries;
+  return info;
+}
+
+Status audit(Store& store, std::string_view action, const json& detail, std::string_view actor,
+             UnixSeconds now) {
+  return in_transaction(store, [&] {
+           return audit::append(store,
+                                {.actor = std::string(actor),
+                                 .action = std::string(action),
+                                 .detail = detail.dump()},
+                                now);
+         })
+      .status();
+}
+
+}  // namespace
+
+Result<BackupInfo> backup_store(StoreDir& sd, const std::filesystem::path& to,
+                                std::string_view actor, UnixSeconds now) {
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->backup_to(to));
+  CONSENTRIC_ASSIGN_OR_RETURN(BackupInfo info, describe(to));
+  CONSENTRIC_RETURN_IF_ERROR(audit(*sd.store, "store.backup",
+                                   {{"file", to.filename().string()},
+                                    {"hash", info.hash_hex},
+                                    {"bytes", info.bytes},
+                                    {"subjects", info.subjects},
+                                    {"audit_entries", info.audit_entries}},
+                                   actor, now));
+  return info;
+}
+
+Result<RestoreInfo> restore_store(StoreDir& sd, const std::filesystem::path& from,
+                                  std::string_view actor, UnixSeconds now) {
+  RestoreInfo out;
+  CONSENTRIC_ASSIGN_OR_RETURN(out.backup, describe(from));
+  CONSENTRIC_ASSIGN_OR_RETURN(BackupFacts facts, read_backup_facts(from));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::string> id, sd.store->meta("store_id"));
+  // Another store's copy would meet a key ring that holds none of its keys, and an erasure
+  // record about other people.
+  if (!id || *id != facts.store_id) {
+    return failed_precondition(fmt::format(
+        "{} is a backup of another store (id {}); this store is {}: restore it into a store "
+        "made with its own key ring",
+        from.string(), facts.store_id, id.value_or("?")));
+  }
+  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<AuditRecord> head, sd.store->last_audit());
+  if (head) {
+    out.replaced_audit_entries = head->seq;
+    out.replaced_head_hex = crypto::to_hex(head->hash);
+  }
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->restore_from(from));
+  CONSENTRIC_RETURN_IF_ERROR(audit(*sd.store, "store.restore",
+                                   {{"file", from.filename().string()},
+                                    {"hash", out.backup.hash_hex},
+                                    {"backup_audit_entries", out.backup.audit_entries},
+                                    {"replaced_audit_entries", out.replaced_audit_entries},
+                                    {"replaced_head", out.replaced_head_hex}},
+                                   actor, now));
+  CONSENTRIC_ASSIGN_OR_RETURN(out.erasures_reapplied, apply_recorded_erasures(sd, actor, now));
+  CONSENTRIC_RETURN_IF_ERROR(sd.store->checkpoint());
+  return out;
+}
+
+}  // namespace consentric::rights
