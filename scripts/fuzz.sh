@@ -18,7 +18,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2
   exit 2
 fi
-all_targets=(csv_reader_fuzz ndjson_reader_fuzz timestamp_fuzz config_fuzz tcf_decode_fuzz consent_proof_fuzz segment_rule_fuzz)
+all_targets=(csv_reader_fuzz ndjson_reader_fuzz timestamp_fuzz config_fuzz tcf_decode_fuzz consent_proof_fuzz segment_rule_fuzz erasure_receipt_fuzz)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 mkdir -p "$build/fuzz-logs"

@@ -45,7 +45,7 @@ Result<std::vector<std::string>> read_identifier_file(const std::string& file) {
   return out;
 }
 
-Status write_private_file(const std::filesystem::path& path, std::string_view text) {
+Status write_text_file(const std::filesystem::path& path, std::string_view text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) return invalid_argument(fmt::format("{}: cannot be written", path.string()));
   f << text;
@@ -107,7 +107,7 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
       receipt_files.emplace_back();
       continue;
     }
-    if (Status s = write_private_file(file, e.receipt); !s.ok()) return report_error(s);
+    if (Status s = write_text_file(file, e.receipt); !s.ok()) return report_error(s);
     receipt_files.push_back(file.string());
   }
   if (g.json) {

@@ -135,6 +135,8 @@ CREATE TABLE consent_state(
   entry_id       INTEGER NOT NULL REFERENCES consent_ledger(entry_id),
   PRIMARY KEY(subject_id, purpose)
 ) WITHOUT ROWID;
+-- The foreign key's child index: without it, deleting a ledger row (erasure) scans every state.
+CREATE INDEX consent_state_by_entry ON consent_state(entry_id);
 CREATE TABLE audit_log(
   seq       INTEGER PRIMARY KEY,
   ts        INTEGER NOT NULL,

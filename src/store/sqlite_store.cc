@@ -929,29 +929,18 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<DsarRow>> dsars(const DsarFilter& f) override {
-    // Unset filters bind NULL and match everything, so one statement serves every filter.
-    CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s, db_->prepare(std::string(kDsarColumns) +
-                             " WHERE (?1 IS NULL OR status = ?1)"
-                             " AND (?2 IS NULL OR (status = 'open' AND due_at < ?2))"
-                             " AND (?3 IS NULL OR subject_id = ?3)"
-                             " AND (?4 IS NULL OR type = ?4) ORDER BY request_id"));
-    if (f.status.empty())
-      s.bind_null(1);
-    else
-      s.bind_text(1, f.status);
-    if (f.overdue_at)
-      s.bind(2, *f.overdue_at);
-    else
-      s.bind_null(2);
-    if (f.subject)
-      s.bind(3, *f.subject);
-    else
-      s.bind_null(3);
-    if (f.type.empty())
-      s.bind_null(4);
-    else
-      s.bind_text(4, f.type);
+    // Only the filters given go into the statement, so a look-up by subject uses its index
+    // (an "?n IS NULL OR ..." form would scan the register on every erasure of a batch).
+    std::string sql = std::string(kDsarColumns) + " WHERE 1";
+    if (!f.status.empty()) sql += " AND status = ?1";
+    if (f.overdue_at) sql += " AND status = 'open' AND due_at < ?2";
+    if (f.subject) sql += " AND subject_id = ?3";
+    if (!f.type.empty()) sql += " AND type = ?4";
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s, db_->prepare(sql + " ORDER BY request_id"));
+    if (!f.status.empty()) s.bind_text(1, f.status);
+    if (f.overdue_at) s.bind(2, *f.overdue_at);
+    if (f.subject) s.bind(3, *f.subject);
+    if (!f.type.empty()) s.bind_text(4, f.type);
     std::vector<DsarRow> out;
     CONSENTRIC_RETURN_IF_ERROR(
         for_each_row(s, [&](const Stmt& r) { out.push_back(read_dsar(r)); }));
