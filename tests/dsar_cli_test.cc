@@ -191,5 +191,71 @@ TEST_F(DsarCli, ErrorsNameTheProblemWithExitCodeOne) {
   EXPECT_EQ(json_of("dsar list").size(), 1u);  // the failures recorded nothing
 }
 
+TEST_F(DsarCli, RectifyCorrectsValuesAndSaysWhatChanged) {
+  ::consentric::testing::write_file(dir_ / "people.csv",
+                                    "customer_id,email,last_name,country,age\n"
+                                    "C-1,ada@example.com,Lovelace,DE,36\n"
+                                    "C-2,bob@example.com,Builder,FR,41\n");
+  CommandRun r = at_store("-q import profiles " + path("people.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = at_store("segment create germans --purpose lead_scoring --rule \"country = 'DE'\"");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  r = at_store("dsar rectify ada@example.com country=FR last_name='Lovelace King' age=36");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("Request 1 (rectification) completed: rectified country, "
+                                  "last_name"));
+  EXPECT_THAT(r.output, HasSubstr("unchanged (already held that value): age"));
+  EXPECT_THAT(r.output, HasSubstr("germans"));
+  EXPECT_THAT(r.output, Not(HasSubstr("King")));
+  nlohmann::json j = json_of("dsar show 1");
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(j["evidence"]["fields"], nlohmann::json({"country", "last_name"}));
+  EXPECT_EQ(j["evidence"]["segments_to_refresh"], nlohmann::json({"germans"}));
+
+  // A new email: the old one no longer finds the person, the new one does.
+  j = json_of("dsar rectify ada@example.com email=ada.king@example.com");
+  EXPECT_EQ(j["changed"], nlohmann::json({"email"}));
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(json_of("dsar open access ada@example.com")["status"], "no_data");
+  EXPECT_EQ(json_of("dsar open access ada.king@example.com")["status"], "open");
+
+  // Bad values and clashes are refused with exit 1 and change nothing.
+  r = at_store("dsar rectify bob@example.com age=7 country=XX");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("field \"age\": expected an integer between 16 and 100"));
+  EXPECT_THAT(r.output, HasSubstr("field \"country\": expected one of"));
+  r = at_store("dsar rectify bob@example.com email=ada.king@example.com");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("already identifies another person"));
+  r = at_store("dsar rectify bob@example.com age");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("expected FIELD=VALUE"));
+  r = at_store("dsar rectify bob@example.com");
+  EXPECT_EQ(r.exit_code, 1);  // at least one FIELD=VALUE is required
+  r = at_store("dsar rectify bob@example.com age=50 --regime lgpd");
+  EXPECT_EQ(r.exit_code, 1);
+
+  // Under an open request.
+  j = json_of("dsar open rectification bob@example.com");
+  const auto id = j["request"].get<std::int64_t>();
+  r = at_store("dsar rectify bob@example.com age=42");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("--request " + std::to_string(id)));
+  r = at_store("dsar rectify bob@example.com age=42 --request " + std::to_string(id));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_of("dsar show " + std::to_string(id))["status"], "completed");
+
+  r = at_store("dsar rectify nobody@example.com age=30");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no data held"));
+
+  r = at_store("audit log --action subject.rectify");
+  EXPECT_THAT(r.output, HasSubstr("subject.rectify"));
+  EXPECT_THAT(r.output, Not(HasSubstr("Lovelace")));
+  EXPECT_THAT(r.output, Not(HasSubstr("ada@")));
+  EXPECT_EQ(at_store("audit verify").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace consentric

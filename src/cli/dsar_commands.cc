@@ -1,7 +1,9 @@
-// consentric dsar open | list | show | extend | close | export | restrict | object
+// consentric dsar open | list | show | extend | close | export | restrict | object | rectify
 // (docs/rights.md): the register of data-subject requests with their deadlines.
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/text.h"
+#include "rights/rectify.h"
 #include "rights/requests.h"
 
 namespace consentric::cli {
@@ -214,11 +217,74 @@ int limit_cmd(const Globals& g, const LimitArgs& a, bool objection) {
   return print_outcome(g, objection ? rights::object(*sd, req) : rights::restrict(*sd, req), done);
 }
 
+struct RectifyArgs {
+  std::string identifier, regime = "gdpr";
+  std::vector<std::string> changes;
+  std::int64_t request = 0;
+};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+int rectify_cmd(const Globals& g, const RectifyArgs& a) {
+  const auto regime = rights::parse_regime(a.regime);
+  if (!regime) {
+    return report_error(invalid_argument(
+        fmt::format("--regime {}: expected gdpr or ccpa", quote_for_message(a.regime))));
+  }
+  rights::RectifyRequest req{.identifier = a.identifier,
+                             .regime = *regime,
+                             .actor = std::string(kActor),
+                             .now = now_utc()};
+  for (const std::string& text : a.changes) {
+    auto change = rights::parse_field_assignment(text);
+    if (!change.ok()) return report_error(change.status());
+    req.changes.push_back(std::move(change).value());
+  }
+  if (a.request > 0) req.request_id = a.request;
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  auto r = rights::rectify(*sd, req);
+  if (!r.ok()) return report_error(r.status());
+  const UnixSeconds now = now_utc();
+  if (g.json) {
+    json j = request_json(r->request, now);
+    j["changed"] = r->changed;
+    j["unchanged"] = r->unchanged;
+    j["segments_to_refresh"] = r->segments_to_refresh;
+    fmt::print("{}\n", j.dump());
+    return 0;
+  }
+  const DsarRow& d = r->request.row;
+  if (d.status == "no_data") {
+    fmt::print("Request {} ({}): no data held about this person; answered and recorded\n",
+               d.request_id, d.type);
+    return 0;
+  }
+  fmt::print("Request {} (rectification) completed: {}\n", d.request_id,
+             r->changed.empty() ? std::string("nothing to change")
+                                : fmt::format("rectified {}", joined(r->changed)));
+  if (!r->unchanged.empty())
+    fmt::print("  unchanged (already held that value): {}\n", joined(r->unchanged));
+  if (!r->segments_to_refresh.empty()) {
+    // Memberships were computed on the old values; the operator decides when to re-run.
+    fmt::print("  segments that read a rectified field, still on the old value until refreshed: "
+               "{} (consentric segment refresh NAME)\n",
+               joined(r->segments_to_refresh));
+  }
+  if (!g.quiet) print_request(r->request, now);
+  return 0;
+}
+
 }  // namespace
 
 void add_dsar_commands(CLI::App& app, Globals& g) {
   auto* dsar = app.add_subcommand(
-      "dsar", "Data-subject requests: the register with deadlines, restriction, objection");
+      "dsar",
+      "Data-subject requests: the register with deadlines, restriction, objection, rectification");
   dsar->require_subcommand(1);
 
   auto oa = std::make_shared<OpenArgs>();
@@ -300,6 +366,15 @@ void add_dsar_commands(CLI::App& app, Globals& g) {
   object_cmd->add_option("--request", ob->request, "Complete this open request");
   object_cmd->add_option("--regime", ob->regime, "For a new request: gdpr (default) or ccpa");
   object_cmd->callback([&g, ob] { g.run = [&g, ob] { return limit_cmd(g, *ob, true); }; });
+
+  auto rc = std::make_shared<RectifyArgs>();
+  auto* rectify = dsar->add_subcommand(
+      "rectify", "Correct or complete a person's data (GDPR Art. 16); an empty VALUE clears");
+  rectify->add_option("identifier", rc->identifier, "FIELD=VALUE or a bare value")->required();
+  rectify->add_option("changes", rc->changes, "FIELD=VALUE for each field to correct")->required();
+  rectify->add_option("--request", rc->request, "Complete this open request");
+  rectify->add_option("--regime", rc->regime, "For a new request: gdpr (default) or ccpa");
+  rectify->callback([&g, rc] { g.run = [&g, rc] { return rectify_cmd(g, *rc); }; });
 }
 
 }  // namespace consentric::cli

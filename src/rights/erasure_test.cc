@@ -120,9 +120,14 @@ TEST_F(ErasureTest, RemovesEveryRowDestroysTheKeyAndSignsAReceipt) {
   EXPECT_EQ(receipt->request_id, e.request.row.request_id);
   EXPECT_TRUE(receipt->data_key_destroyed);
   EXPECT_OK(check_receipt_against_store(*sd_, *receipt));
-  // Nothing about the person beyond the request id.
-  for (const char* pii : {"ada", "Ada", "Lovelace", "C1", "7946"}) {
-    EXPECT_EQ(e.receipt.find(pii), std::string::npos) << pii;
+  // Nothing about the person beyond the request id (the key and signature are base64, where
+  // any short text turns up by chance, so they are left out of the search).
+  json doc = json::parse(e.receipt);
+  doc.erase("signature");
+  doc["body"].erase("public_key");
+  const std::string text = doc.dump();
+  for (const char* pii : {"ada", "Ada", "Lovelace", "C1", "7946", "example.com"}) {
+    EXPECT_EQ(text.find(pii), std::string::npos) << pii;
   }
 }
 
