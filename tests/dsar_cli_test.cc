@@ -257,5 +257,79 @@ TEST_F(DsarCli, RectifyCorrectsValuesAndSaysWhatChanged) {
   EXPECT_EQ(at_store("audit verify").exit_code, 0);
 }
 
+// --- erasure, receipts, backup and restore --------------------------------------------------
+
+class ErasureCli : public ::consentric::testing::StoreCliTest {};
+
+TEST_F(ErasureCli, EraseWritesAReceiptThatVerifiesAndAReimportIsRefused) {
+  import_generated(200, 5, {"profiles", "events", "consents"});
+  const std::string profiles = read_file(path("data") + "/profiles.csv");
+  const std::size_t line2 = profiles.find('\n') + 1;
+  const std::string id = profiles.substr(line2, profiles.find(',', line2) - line2);  // C00000001
+
+  CommandRun r = at_store("backup " + path("before.db"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no keys in it"));
+
+  r = at_store("dsar erase customer_id=" + id + " --receipt " + path("receipt.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("data key destroyed"));
+  EXPECT_THAT(r.output, HasSubstr("events: "));
+
+  r = at_store("receipt verify " + path("receipt.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("valid (Ed25519)"));
+  EXPECT_THAT(r.output, HasSubstr("its audit chain records the erasure"));
+
+  // An altered receipt fails, with or without the store.
+  std::string receipt = read_file(path("receipt.json"));
+  const std::size_t pos = receipt.find("\"profiles\": 1");
+  ASSERT_NE(pos, std::string::npos);
+  receipt.replace(pos, 13, "\"profiles\": 0");
+  ::consentric::testing::write_file(path("altered.json"), receipt);
+  r = run("receipt verify " + path("altered.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("signature does not hold"));
+
+  // Erased again: no data held. Re-imported: refused and counted.
+  r = at_store("dsar erase customer_id=" + id);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no data held"));
+  r = at_store("import profiles " + path("data") + "/profiles.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("1 refused (erased people)"));
+
+  // The backup from before comes back without them.
+  r = at_store("restore " + path("before.db"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("1 erasure recorded since the backup re-applied"));
+  EXPECT_EQ(json_of("status")["subjects"], 199);
+  r = at_store("consent show customer_id=" + id);
+  EXPECT_EQ(r.exit_code, 1);
+  r = at_store("audit verify");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST_F(ErasureCli, BulkErasureFromAFileWithOneReceiptEach) {
+  import_generated(50, 6, {"profiles"});
+  ::consentric::testing::write_file(path("ids.txt"),
+                                    "# people who asked\ncustomer_id=C00000001\n"
+                                    "customer_id=C00000002\n\nnobody@example.com\n");
+  const nlohmann::json j =
+      json_of("dsar erase --from " + path("ids.txt") + " --receipts " + path("receipts"));
+  ASSERT_EQ(j["erased"].size(), 2u);
+  ASSERT_EQ(j["no_data"].size(), 1u);
+  for (const auto& e : j["erased"]) {
+    const std::string file = e["receipt_file"];
+    EXPECT_EQ(at_store("receipt verify " + file).exit_code, 0) << file;
+  }
+  EXPECT_EQ(json_of("status")["subjects"], 48);
+  // --receipt is for one person; several need --receipts.
+  const CommandRun r = at_store("dsar erase customer_id=C00000003 customer_id=C00000004 --receipt " +
+                                path("one.json"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("--receipts DIR"));
+}
+
 }  // namespace
 }  // namespace consentric

@@ -71,9 +71,9 @@ Status destroy_keys(StoreDir& sd, const std::vector<SubjectId>& subjects, UnixSe
 
 Status checkpoint_after_erasure(Store& store) {
   return store.checkpoint().with_context(
-      "the erasure is committed, but the write-ahead log still holds old page images; stop "
-      "other processes using the store and run the erasure's checkpoint again "
-      "(consentric store checkpoint)");
+      "the erasure is committed, but the write-ahead log still holds old page images until the "
+      "next checkpoint; stop other processes using the store, then run any erasure, backup or "
+      "restore again");
 }
 
 }  // namespace
