@@ -16,6 +16,7 @@
 #include "consent/subjects.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "rights/erasure.h"
 #include "runs/segment_runs.h"
 #include "tcf/tc_string.h"
 
@@ -206,9 +207,55 @@ int segments_step(const Globals& g, StoreDir& sd) {
   return still_in ? 1 : 0;
 }
 
+// A customer exercises their rights: erasure with a signed receipt, which a later import cannot
+// undo.
+int rights_step(StoreDir& sd, const fs::path& dir) {
+  const std::string who = "customer_id=C00000001";
+  fmt::print(
+      "\n12. A data-subject request: customer C00000001 asks to be forgotten (GDPR Art. 17)\n");
+  const fs::path receipt_file = dir / "erasure-receipt.json";
+  auto erased = rights::erase(sd, {.identifiers = {who}, .now = make_system_clock()->now()});
+  if (!erased.ok()) return report_error(erased.status());
+  if (erased->erased.size() != 1) return report_error(not_found("C00000001 is not in the store"));
+  const rights::Erased& e = erased->erased.front();
+  {
+    std::ofstream out(receipt_file, std::ios::binary | std::ios::trunc);
+    out << e.receipt;
+    if (!out.flush()) return report_error(internal_error("cannot write " + receipt_file.string()));
+  }
+  std::int64_t events = 0, other = 0;
+  std::string kinds;
+  for (const auto& [kind, count] : e.removed) {
+    if (kind == "events") {
+      events = count;
+    } else if (count > 0) {
+      other += count;
+      kinds += fmt::format("{}{}", kinds.empty() ? "" : ", ", kind);
+    }
+  }
+  fmt::print("    request {} completed: data key destroyed, {} identifiers suppressed, WAL truncated\n",
+             e.request.row.request_id, e.identifiers_suppressed);
+  fmt::print("    deleted with secure_delete: {} events and {} other rows\n    ({})\n", events,
+             other, kinds);
+  auto receipt = rights::verify_receipt(e.receipt);
+  if (!receipt.ok()) return report_error(receipt.status());
+  const Status matches = rights::check_receipt_against_store(sd, *receipt);
+  fmt::print("    signed receipt {}: Ed25519 key {}, {}\n", receipt_file.string(),
+             rights::key_fingerprint(receipt->public_key),
+             matches.ok() ? "verifies, and the audit chain records it" : matches.message());
+  ingest::ImportOptions again{.kind = ingest::ImportKind::kProfiles,
+                              .file = dir / "data" / "profiles.csv",
+                              .now = make_system_clock()->now()};
+  auto reimport = ingest::import_file(sd, again);
+  if (!reimport.ok()) return report_error(reimport.status());
+  fmt::print("    importing profiles.csv again: {} refused (erased people), {} new\n",
+             with_thousands(reimport->suppressed), with_thousands(reimport->inserted));
+  return matches.ok() && reimport->suppressed == 1 ? 0 : 1;
+}
+
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n12. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "\n13. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
       "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
@@ -349,9 +396,10 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       CONSENTRIC_CLI_STEP(consent_journey_step(local, *sd, &person));
       CONSENTRIC_CLI_STEP(purpose_view_step(local, *sd));
       CONSENTRIC_CLI_STEP(segments_step(local, *sd));
+      CONSENTRIC_CLI_STEP(rights_step(*sd, dir));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n13. What the store holds now\n\n");
+      fmt::print("\n14. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
