@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "consentric/status.h"
+
 namespace consentric::bench {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -41,6 +43,24 @@ inline std::string option_value(std::string_view program, int argc, char** argv,
     std::exit(1);
   }
   return argv[++*i];
+}
+
+// The program's name in messages; each benchmark's main sets it first.
+inline std::string_view& program_name() {
+  static std::string_view name = "bench";
+  return name;
+}
+
+// Setting up a benchmark cannot fail quietly: the message and exit code 2.
+[[noreturn]] inline void die(std::string_view what, const Status& s) {
+  fmt::print(stderr, "{}: {}: {}\n", program_name(), what, s.to_string());
+  std::exit(2);
+}
+
+template <typename T>
+T must(Result<T> r, std::string_view what) {
+  if (!r.ok()) die(what, r.status());
+  return std::move(r).value();
 }
 
 }  // namespace consentric::bench

@@ -43,7 +43,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using SteadyClock = bench::SteadyClock;
+using bench::die;
 using bench::median;
+using bench::must;
 using bench::seconds_since;
 using bench::spread;
 
@@ -66,17 +68,6 @@ struct Args {
   std::int64_t subjects = 1'000'000;
   int runs = 3;
 };
-
-[[noreturn]] void die(std::string_view what, const Status& s) {
-  fmt::print(stderr, "gate_bench: {}: {}\n", what, s.to_string());
-  std::exit(2);
-}
-
-template <typename T>
-T must(Result<T> r, std::string_view what) {
-  if (!r.ok()) die(what, r.status());
-  return std::move(r).value();
-}
 
 void must(const Status& s, std::string_view what) {
   if (!s.ok()) die(what, s);
@@ -424,6 +415,7 @@ int run(const Args& args) {
 }  // namespace consentric
 
 int main(int argc, char** argv) {
+  consentric::bench::program_name() = "gate_bench";
   consentric::Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

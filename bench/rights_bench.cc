@@ -36,7 +36,9 @@ namespace consentric {
 namespace {
 
 namespace fs = std::filesystem;
+using bench::die;
 using bench::median;
+using bench::must;
 using bench::seconds_since;
 using bench::spread;
 using bench::SteadyClock;
@@ -52,17 +54,6 @@ struct Args {
   int samples = 50;
   std::int64_t bulk = 10'000;
 };
-
-[[noreturn]] void die(std::string_view what, const Status& s) {
-  fmt::print(stderr, "rights_bench: {}: {}\n", what, s.to_string());
-  std::exit(2);
-}
-
-template <typename T>
-T must(Result<T> r, std::string_view what) {
-  if (!r.ok()) die(what, r.status());
-  return std::move(r).value();
-}
 
 std::string customer(std::int64_t index) { return fmt::format("customer_id=C{:08d}", index + 1); }
 
@@ -208,6 +199,7 @@ int run(const Args& args) {
 }  // namespace consentric
 
 int main(int argc, char** argv) {
+  consentric::bench::program_name() = "rights_bench";
   consentric::Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
