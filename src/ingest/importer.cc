@@ -470,7 +470,7 @@ class Importer {
                  .sealed = {}};
     if (!e.secret.empty()) {
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      row.sealed = crypto::seal(key, e.secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
+      row.sealed = crypto::seal(key, e.secret, event_aad(id, row.ts, row.dedup));
     }
     CONSENTRIC_ASSIGN_OR_RETURN(bool inserted, store_.insert_event(row));
     if (!inserted) return Outcome::kUnchanged;

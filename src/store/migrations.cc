@@ -209,6 +209,15 @@ CREATE TABLE dsar_requests(
   evidence         TEXT NOT NULL  -- JSON object
 );
 CREATE INDEX dsar_requests_by_subject ON dsar_requests(subject_id, type, status);
+-- Who received a subject's data (GDPR Art. 15(1)(c)): one row per member of an export, written
+-- in the same transaction as the export's audit entry, which holds its time and detail.
+CREATE TABLE disclosures(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  audit_seq  INTEGER NOT NULL,  -- audit_log(seq); the chain is append-only, so no foreign key
+  purpose    TEXT NOT NULL,
+  recipient  TEXT NOT NULL,
+  PRIMARY KEY(subject_id, audit_seq)
+) WITHOUT ROWID;
 CREATE TABLE imports(
   import_id   INTEGER PRIMARY KEY,
   kind        TEXT NOT NULL,

@@ -958,6 +958,54 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<SubjectMembership>> subject_memberships(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT r.segment_id, m.run_id, m.label, m.distance, m.rfm "
+                             "FROM segment_members m JOIN segment_runs r USING (run_id) "
+                             "WHERE m.subject_id = ?1 ORDER BY r.segment_id"));
+    s.bind(1, subject);
+    std::vector<SubjectMembership> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      SubjectMembership m{.segment_id = r.column_int(0), .run_id = r.column_int(1)};
+      m.row = {.subject = subject, .label = static_cast<std::int32_t>(r.column_int(2))};
+      if (!r.is_null(3)) m.row.distance = r.column_double(3);
+      if (!r.is_null(4)) m.row.rfm = static_cast<std::int32_t>(r.column_int(4));
+      out.push_back(m);
+    }));
+    return out;
+  }
+
+  Status add_disclosures(std::int64_t audit_seq, std::string_view purpose,
+                         std::string_view recipient,
+                         const std::vector<SubjectId>& subjects) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO disclosures(subject_id, audit_seq, purpose, recipient) "
+                             "VALUES (?1, ?2, ?3, ?4)"));
+    for (SubjectId subject : subjects) {
+      CONSENTRIC_RETURN_IF_ERROR(
+          s.bind(1, subject).bind(2, audit_seq).bind_text(3, purpose).bind_text(4, recipient).run());
+    }
+    return Status();
+  }
+
+  Result<std::vector<DisclosureRow>> disclosures(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT d.audit_seq, d.purpose, d.recipient, a.ts, a.action, a.detail "
+                             "FROM disclosures d JOIN audit_log a ON a.seq = d.audit_seq "
+                             "WHERE d.subject_id = ?1 ORDER BY d.audit_seq"));
+    s.bind(1, subject);
+    std::vector<DisclosureRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.audit_seq = r.column_int(0),
+                     .purpose = std::string(r.column_text(1)),
+                     .recipient = std::string(r.column_text(2)),
+                     .ts = r.column_int(3),
+                     .action = std::string(r.column_text(4)),
+                     .detail = std::string(r.column_text(5))});
+    }));
+    return out;
+  }
+
   Status checkpoint() override { return db_->checkpoint_truncate(); }
 
  private:

@@ -204,6 +204,24 @@ struct DsarFilter {
   std::string type;
 };
 
+// One subject's membership in the latest run of a segment (an access request shows it).
+struct SubjectMembership {
+  std::int64_t segment_id = 0;
+  std::int64_t run_id = 0;
+  MembershipRow row;
+};
+
+// Who received a subject's data (GDPR Art. 15(1)(c)): one export that included them, with the
+// audit entry that recorded the export.
+struct DisclosureRow {
+  std::int64_t audit_seq = 0;
+  std::string purpose;
+  std::string recipient;  // for now the export file's name
+  UnixSeconds ts = 0;     // from the audit entry
+  std::string action;     // from the audit entry, e.g. segment.export
+  std::string detail;     // from the audit entry (JSON)
+};
+
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
@@ -341,6 +359,17 @@ class Store {
   virtual Status update_dsar(const DsarRow& row) = 0;
   // The requests that match, by request id.
   virtual Result<std::vector<DsarRow>> dsars(const DsarFilter& filter) = 0;
+
+  // What one person may learn about themselves (access and portability, docs/rights.md).
+  // The subject's memberships in the latest run of every segment, by segment id.
+  virtual Result<std::vector<SubjectMembership>> subject_memberships(SubjectId subject) = 0;
+  // Records that the export audited as `audit_seq` carried each of `subjects` to `recipient`.
+  // REQUIRES: the audit entry is written in the same transaction.
+  virtual Status add_disclosures(std::int64_t audit_seq, std::string_view purpose,
+                                 std::string_view recipient,
+                                 const std::vector<SubjectId>& subjects) = 0;
+  // The disclosures of one subject with their audit entries, oldest first.
+  virtual Result<std::vector<DisclosureRow>> disclosures(SubjectId subject) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
