@@ -33,6 +33,7 @@ void add_consent_commands(CLI::App& app, Globals& g);    // consent grant|withdr
 void add_gate_commands(CLI::App& app, Globals& g);       // gate counts|view
 void add_segment_commands(CLI::App& app, Globals& g);    // segment create|list|show|...
 void add_dsar_commands(CLI::App& app, Globals& g);       // dsar open|list|show|...
+void add_dsar_rights_commands(CLI::App* dsar, Globals& g);  // dsar access|portability
 void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate

@@ -1,5 +1,6 @@
 // consentric dsar open | list | show | extend | close | export | restrict | object
-// (docs/rights.md): the register of data-subject requests with their deadlines.
+// (docs/rights.md): the register of data-subject requests with their deadlines. access and
+// portability are in dsar_rights_commands.cc.
 
 #include <memory>
 
@@ -218,7 +219,8 @@ int limit_cmd(const Globals& g, const LimitArgs& a, bool objection) {
 
 void add_dsar_commands(CLI::App& app, Globals& g) {
   auto* dsar = app.add_subcommand(
-      "dsar", "Data-subject requests: the register with deadlines, restriction, objection");
+      "dsar", "Data-subject requests: the register with deadlines, access, portability, restriction, "
+      "objection");
   dsar->require_subcommand(1);
 
   auto oa = std::make_shared<OpenArgs>();
@@ -300,6 +302,8 @@ void add_dsar_commands(CLI::App& app, Globals& g) {
   object_cmd->add_option("--request", ob->request, "Complete this open request");
   object_cmd->add_option("--regime", ob->regime, "For a new request: gdpr (default) or ccpa");
   object_cmd->callback([&g, ob] { g.run = [&g, ob] { return limit_cmd(g, *ob, true); }; });
+
+  add_dsar_rights_commands(dsar, g);
 }
 
 }  // namespace consentric::cli
