@@ -42,7 +42,7 @@ TEST_F(DsarRightsCli, AccessWritesTheReportAndCompletesTheRequest) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Request 1 (access) completed"));
   EXPECT_THAT(r.output, HasSubstr("ada.json"));
-  EXPECT_THAT(r.output, HasSubstr("consent_entries"));
+  EXPECT_THAT(r.output, HasSubstr("consent decisions"));
   EXPECT_EQ(mode_of(path("ada.json")), 0600u);
   EXPECT_EQ(mode_of(path("ada.html")), 0600u);
 

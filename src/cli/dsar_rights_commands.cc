@@ -90,9 +90,18 @@ int access_cmd(const Globals& g, const RightsArgs& a) {
                f.hash.substr(0, 16));
   }
   if (!g.quiet) {
+    // In the report's order, not the JSON object's alphabetical one.
+    constexpr std::pair<const char*, const char*> kSections[] = {
+        {"identifiers", "identifiers"},       {"profile_fields", "profile fields"},
+        {"events", "events"},                 {"consent_entries", "consent decisions"},
+        {"processing_limits", "restrictions and objections"},
+        {"purposes", "purposes"},             {"segments", "segments"},
+        {"scores", "scores"},                 {"retention_rules", "retention rules"},
+        {"recipients", "recipients"},         {"sources", "sources"},
+    };
     Table t({"section", "entries"});
-    for (const auto& [section, n] : done->counts.items()) {
-      t.add_row({section, with_thousands(n.get<std::int64_t>())});
+    for (const auto& [key, label] : kSections) {
+      t.add_row({label, with_thousands(done->counts.value(key, std::int64_t{0}))});
     }
     fmt::print("{}", t.render());
     fmt::print("The files hold personal data (mode 0600): send them to the person securely.\n");

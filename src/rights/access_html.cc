@@ -160,7 +160,7 @@ std::string render_access_html(const json& report) {
   const json& subject = section(report, "subject");
   page.heading("h2", "Your record");
   page.para("note", "We refer to you internally by a random code instead of your name.");
-  page.table({"", ""},
+  page.table({"what", "value"},
              {{"your code", subject.value("pseudonym", json())},
               {"first recorded", subject.value("created", json())},
               {"last changed", subject.value("updated", json())}},
@@ -246,14 +246,18 @@ std::string render_access_html(const json& report) {
   for (const json& s : section(report, "segments")) {
     std::string why;
     if (s.contains("rule")) why = "the rule " + text_of(s["rule"]);
-    if (s.contains("rfm")) {
+    if (s.contains("rfm") && s["rfm"].is_object()) {
       const json& r = s["rfm"];
       why = fmt::format("your scores: recency {}, frequency {}, spending {} (1 low, 5 high): {}. {}",
                         text_of(r["recency"]), text_of(r["frequency"]), text_of(r["monetary"]),
                         text_of(r["segment"]), text_of(r["advice"]));
     }
-    if (s.contains("distance"))
-      why = fmt::format("you are {:.2f} from the group's centre", s["distance"].get<double>());
+    if (s.contains("rfm") && s["rfm"].is_null()) why = text_of(s["rfm_note"]);
+    if (s.contains("distance")) {
+      why = fmt::format("your distance from the group's centre is {:.2f} (in standardised units: "
+                        "the smaller, the more typical of the group you are)",
+                        s["distance"].get<double>());
+    }
     const json& d = s.value("description", json());
     if (d.is_object() && !d.value("distinctions", json::array()).empty())
       why += (why.empty() ? "" : ". ") + std::string("The group: ") + text_of(d["distinctions"]);

@@ -173,6 +173,11 @@ Result<json> segments_section(StoreDir& sd, SubjectId subject) {
     if (segment.kind == "rule" && definition.is_object() && definition.contains("rule"))
       j["rule"] = definition["rule"];
     if (segment.kind == "kmeans" && m.row.distance) j["distance"] = *m.row.distance;
+    if (segment.kind == "rfm" && !m.row.rfm) {
+      j["rfm"] = json();
+      j["rfm_note"] = "no purchase of yours is in the data this purpose may use, so you have no "
+                      "RFM scores";
+    }
     if (segment.kind == "rfm" && m.row.rfm) {
       const int r = *m.row.rfm / 100, f = *m.row.rfm / 10 % 10, mon = *m.row.rfm % 10;
       const auto named = segment::rfm_segment_of(r, segment::rfm_fm_score(f, mon));
