@@ -300,8 +300,11 @@ std::string render_access_html(const json& report) {
     rows.push_back({s["source"], s["method"], s["entries"], s["first"], s["last"]});
   page.table({"consent decisions came from", "method", "how many", "first", "last"}, rows,
              "No consent decision of yours was recorded.");
-  for (const json& o : sources.value("other", json::array())) page.para("note", text_of(o));
-  page.para("note", text_of(sources.value("note", json())));
+  rows.clear();
+  for (const json& i : sources.value("imports", json::array()))
+    rows.push_back({i["time"], i["file"], i["kind"]});
+  page.table({"imported on (UTC)", "from the file", "what it held"}, rows,
+             "None of your data came from an imported file.");
 
   page.raw("<footer>\n");
   page.para("note", "You may ask us to correct what is wrong, to delete your data, to restrict "

@@ -245,7 +245,9 @@ Result<json> recipients_section(Store& store, SubjectId subject) {
   return out;
 }
 
-json sources_section(const SubjectData& data) {
+// Where the data came from (GDPR Art. 15(1)(g)): the channels of their consent decisions, and
+// each import file that inserted or changed something of theirs.
+Result<json> sources_section(Store& store, const SubjectData& data) {
   struct Seen {
     std::int64_t entries = 0;
     UnixSeconds first = 0, last = 0;
@@ -265,14 +267,15 @@ json sources_section(const SubjectData& data) {
                        {"first", format_timestamp(s.first)},
                        {"last", format_timestamp(s.last)}});
   }
-  json held = json::array();
-  if (!data.profile.empty()) held.push_back("profile details: imported from customer records");
-  if (!data.events.empty()) held.push_back("events: imported from activity records");
-  return {{"consent", consent},
-          {"other", held},
-          {"note",
-           "Which import file touched each person is not recorded; profile details and events "
-           "come from the controller's customer and activity records."}};
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ImportRecord> imports, store.subject_imports(data.subject.id));
+  json files = json::array();
+  for (const ImportRecord& i : imports) {
+    files.push_back({{"kind", i.kind},
+                     {"file", i.file},
+                     {"file_hash", i.sha256},
+                     {"time", format_timestamp(i.started_at)}});
+  }
+  return json{{"consent", consent}, {"imports", files}};
 }
 
 }  // namespace
@@ -304,10 +307,10 @@ Result<json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds no
       {"scores",
        {{"items", json::array()},
         {"note", "No scoring model exists yet: no score about you is computed or held."}}},
-      {"retention", retention_section(config)},
-      {"sources", sources_section(data)}};
+      {"retention", retention_section(config)}};
   CONSENTRIC_ASSIGN_OR_RETURN(report["segments"], segments_section(sd, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"], recipients_section(*sd.store, subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(report["sources"], sources_section(*sd.store, data));
   return report;
 }
 
@@ -331,7 +334,7 @@ json access_report_counts(const json& report) {
                                   size_of(retention.value("purposes", json()))},
           {"recipients", size_of(report.value("recipients", json()))},
           {"sources", size_of(sources.value("consent", json())) +
-                          size_of(sources.value("other", json()))}};
+                          size_of(sources.value("imports", json()))}};
 }
 
 Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {

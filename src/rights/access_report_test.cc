@@ -97,6 +97,12 @@ TEST_F(AccessReportTest, ConsentHistoryWithProofAndWhetherEachPurposeApplies) {
   EXPECT_EQ((*find(r["purposes"], "purpose", "lead_scoring"))["legal_basis"],
             "legitimate_interest");
   EXPECT_EQ(r["sources"]["consent"][0]["source"], "web_form");
+  // Each file that brought something of theirs, in import order.
+  ASSERT_EQ(r["sources"]["imports"].size(), 3u) << r["sources"].dump();
+  EXPECT_EQ(r["sources"]["imports"][0]["file"], "p.csv");
+  EXPECT_EQ(r["sources"]["imports"][0]["kind"], "profiles");
+  EXPECT_EQ(r["sources"]["imports"][1]["file"], "e.ndjson");
+  EXPECT_EQ(r["sources"]["imports"][2]["file"], "c.ndjson");
 
   // Cy withdrew: the purpose no longer applies, and the report says why.
   r = report_of("cy@example.com");
@@ -106,6 +112,19 @@ TEST_F(AccessReportTest, ConsentHistoryWithProofAndWhetherEachPurposeApplies) {
   EXPECT_EQ(r["consent"]["history"].size(), 2u);
   EXPECT_EQ(r["consent"]["current"][0]["decision"], "withdraw");
   EXPECT_EQ(r["consent"]["current"][0]["valid_now"], false);
+}
+
+TEST_F(AccessReportTest, AnImportThatChangesNothingOfThemIsNoSource) {
+  // Bob's age changes; Ann's row is as stored.
+  import(ingest::ImportKind::kProfiles, "p2.csv",
+         "customer_id,age\n"
+         "C1,34\n"
+         "C2,42\n");
+  json ann = report_of("ann@example.com")["sources"]["imports"];
+  json bob = report_of("bob@example.com")["sources"]["imports"];
+  ASSERT_EQ(bob.size(), 4u) << bob.dump();
+  EXPECT_EQ(bob[3]["file"], "p2.csv");
+  EXPECT_EQ(ann.size(), 3u) << ann.dump();
 }
 
 TEST_F(AccessReportTest, RetentionScoresAndNothingInvented) {

@@ -232,6 +232,16 @@ CREATE TABLE imports(
   rejected    INTEGER NOT NULL,
   suppressed  INTEGER NOT NULL
 );
+-- Which import files inserted or changed something of each person (GDPR Art. 15(1)(g): the
+-- source of the data): one row per subject per import, written at the end of the import in
+-- its transaction; erasure cascades. No foreign key on import_id: the import row is written
+-- just before in the same transaction and imports are never deleted, and a second parent
+-- look-up per person would cost the import rate for nothing.
+CREATE TABLE subject_imports(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  import_id  INTEGER NOT NULL,  -- imports(import_id)
+  PRIMARY KEY(subject_id, import_id)
+) WITHOUT ROWID;
 )sql";
 
 constexpr std::array kMigrations = {

@@ -862,24 +862,25 @@ class SqliteStore final : public Store {
     return static_cast<std::int64_t>(db_->changes());
   }
 
-  Status record_import(const ImportRecord& r) override {
+  Result<std::int64_t> record_import(const ImportRecord& r) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare(
                     "INSERT INTO imports(kind, file, hash, started_at, finished_at, rows, "
                     "inserted, updated, unchanged, "
                     "rejected, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    return s.bind_text(1, r.kind)
-        .bind_text(2, r.file)
-        .bind_text(3, r.sha256)
-        .bind(4, r.started_at)
-        .bind(5, r.finished_at)
-        .bind(6, r.rows)
-        .bind(7, r.inserted)
-        .bind(8, r.updated)
-        .bind(9, r.unchanged)
-        .bind(10, r.rejected)
-        .bind(11, r.suppressed)
-        .run();
+    CONSENTRIC_RETURN_IF_ERROR(s.bind_text(1, r.kind)
+                                   .bind_text(2, r.file)
+                                   .bind_text(3, r.sha256)
+                                   .bind(4, r.started_at)
+                                   .bind(5, r.finished_at)
+                                   .bind(6, r.rows)
+                                   .bind(7, r.inserted)
+                                   .bind(8, r.updated)
+                                   .bind(9, r.unchanged)
+                                   .bind(10, r.rejected)
+                                   .bind(11, r.suppressed)
+                                   .run());
+    return db_->last_insert_rowid();
   }
 
   Result<StoreCounts> counts() override {
@@ -1002,6 +1003,41 @@ class SqliteStore final : public Store {
                      .ts = r.column_int(3),
                      .action = std::string(r.column_text(4)),
                      .detail = std::string(r.column_text(5))});
+    }));
+    return out;
+  }
+
+  Status add_subject_imports(std::int64_t import_id,
+                             const std::vector<SubjectId>& subjects) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT OR IGNORE INTO subject_imports(subject_id, import_id) "
+                             "VALUES (?1, ?2)"));
+    for (SubjectId subject : subjects) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject).bind(2, import_id).run());
+    }
+    return Status();
+  }
+
+  Result<std::vector<ImportRecord>> subject_imports(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT i.kind, i.file, i.hash, i.started_at, i.finished_at, i.rows, "
+                             "i.inserted, i.updated, i.unchanged, i.rejected, i.suppressed "
+                             "FROM subject_imports si JOIN imports i USING (import_id) "
+                             "WHERE si.subject_id = ?1 ORDER BY i.import_id"));
+    s.bind(1, subject);
+    std::vector<ImportRecord> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.kind = std::string(r.column_text(0)),
+                     .file = std::string(r.column_text(1)),
+                     .sha256 = std::string(r.column_text(2)),
+                     .started_at = r.column_int(3),
+                     .finished_at = r.column_int(4),
+                     .rows = r.column_int(5),
+                     .inserted = r.column_int(6),
+                     .updated = r.column_int(7),
+                     .unchanged = r.column_int(8),
+                     .rejected = r.column_int(9),
+                     .suppressed = r.column_int(10)});
     }));
     return out;
   }

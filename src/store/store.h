@@ -370,6 +370,11 @@ class Store {
                                  const std::vector<SubjectId>& subjects) = 0;
   // The disclosures of one subject with their audit entries, oldest first.
   virtual Result<std::vector<DisclosureRow>> disclosures(SubjectId subject) = 0;
+  // Records that import `import_id` inserted or changed something of each of `subjects`.
+  virtual Status add_subject_imports(std::int64_t import_id,
+                                     const std::vector<SubjectId>& subjects) = 0;
+  // The imports that touched a subject, oldest first.
+  virtual Result<std::vector<ImportRecord>> subject_imports(SubjectId subject) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
@@ -384,7 +389,8 @@ class Store {
   virtual Status put_audit_checkpoint(const AuditCheckpointRow& row) = 0;
   virtual Result<std::vector<AuditCheckpointRow>> audit_checkpoints() = 0;  // by size
 
-  virtual Status record_import(const ImportRecord& record) = 0;
+  // Returns the import's id.
+  virtual Result<std::int64_t> record_import(const ImportRecord& record) = 0;
   virtual Result<StoreCounts> counts() = 0;
 
   // Moves all committed data into the main file and truncates the write-ahead log.
