@@ -176,11 +176,12 @@ std::string render_access_html(const json& report) {
   page.heading("h2", "Details we hold about you");
   rows.clear();
   for (const json& f : section(report, "profile")) {
-    rows.push_back({f["field"], f["value"], f["category"],
+    rows.push_back({f["field"], f.value("description", std::string()), f["value"], f["category"],
                     f["pii"].is_boolean() ? json(f["pii"].get<bool>() ? "yes" : "no") : json(),
                     f["purposes"].empty() ? json("not used for any purpose") : f["purposes"]});
   }
-  page.table({"detail", "value", "kind of data", "kept encrypted", "may be used for"}, rows,
+  page.table({"detail", "what it is", "value", "kind of data", "kept encrypted", "may be used for"},
+             rows,
              "We hold no profile details about you.");
 
   const json& events = section(report, "events");
