@@ -219,7 +219,8 @@ int limit_cmd(const Globals& g, const LimitArgs& a, bool objection) {
 
 void add_dsar_commands(CLI::App& app, Globals& g) {
   auto* dsar = app.add_subcommand(
-      "dsar", "Data-subject requests: the register with deadlines, access, portability, restriction, "
+      "dsar",
+      "Data-subject requests: the register with deadlines, access, portability, restriction, "
       "objection");
   dsar->require_subcommand(1);
 

@@ -92,12 +92,17 @@ int access_cmd(const Globals& g, const RightsArgs& a) {
   if (!g.quiet) {
     // In the report's order, not the JSON object's alphabetical one.
     constexpr std::pair<const char*, const char*> kSections[] = {
-        {"identifiers", "identifiers"},       {"profile_fields", "profile fields"},
-        {"events", "events"},                 {"consent_entries", "consent decisions"},
+        {"identifiers", "identifiers"},
+        {"profile_fields", "profile fields"},
+        {"events", "events"},
+        {"consent_entries", "consent decisions"},
         {"processing_limits", "restrictions and objections"},
-        {"purposes", "purposes"},             {"segments", "segments"},
-        {"scores", "scores"},                 {"retention_rules", "retention rules"},
-        {"recipients", "recipients"},         {"sources", "sources"},
+        {"purposes", "purposes"},
+        {"segments", "segments"},
+        {"scores", "scores"},
+        {"retention_rules", "retention rules"},
+        {"recipients", "recipients"},
+        {"sources", "sources"},
     };
     Table t({"section", "entries"});
     for (const auto& [key, label] : kSections) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rights/access_report.h"
+#include "rights/subject_data.h"
 
 namespace consentric::rights {
 namespace {
@@ -50,10 +51,12 @@ std::string text_of(const json& v) {
     for (const auto& [k, e] : v.items()) out += (out.empty() ? "" : "; ") + k + ": " + text_of(e);
     return out;
   }
-  return v.dump();
+  return detail::json_text(v);
 }
 
-std::string cell(const json& v) { return "<td class=\"wrap\">" + html_escape(text_of(v)) + "</td>"; }
+std::string cell(const json& v) {
+  return "<td class=\"wrap\">" + html_escape(text_of(v)) + "</td>";
+}
 
 class Page {
  public:
@@ -127,12 +130,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -167,8 +181,9 @@ std::string render_access_html(const json& report) {
              "");
 
   page.heading("h2", "How we recognise you");
-  page.para("note", "We find your record by these details. We store them encrypted and look "
-                    "them up only through a keyed fingerprint.");
+  page.para("note",
+            "We find your record by these details. We store them encrypted and look "
+            "them up only through a keyed fingerprint.");
   std::vector<std::vector<json>> rows;
   for (const json& i : section(report, "identifiers")) rows.push_back({i["field"], i["value"]});
   page.table({"detail", "value"}, rows, "We hold no identifying detail about you.");
@@ -181,8 +196,7 @@ std::string render_access_html(const json& report) {
                     f["purposes"].empty() ? json("not used for any purpose") : f["purposes"]});
   }
   page.table({"detail", "what it is", "value", "kind of data", "kept encrypted", "may be used for"},
-             rows,
-             "We hold no profile details about you.");
+             rows, "We hold no profile details about you.");
 
   const json& events = section(report, "events");
   page.heading("h2", "Your recorded activities");
@@ -202,11 +216,10 @@ std::string render_access_html(const json& report) {
   page.heading("h2", "Your consent choices");
   rows.clear();
   for (const json& c : consent.value("current", json::array())) {
-    rows.push_back({c["purpose"], c["decision"], c["since"], c["notice_version"],
-                    c["expires_at"], c["valid_now"]});
+    rows.push_back({c["purpose"], c["decision"], c["since"], c["notice_version"], c["expires_at"],
+                    c["valid_now"]});
   }
-  page.table({"purpose", "your latest decision", "since", "notice version", "expires",
-              "valid now"},
+  page.table({"purpose", "your latest decision", "since", "notice version", "expires", "valid now"},
              rows, "You have not given or refused consent for anything.");
   rows.clear();
   for (const json& e : consent.value("history", json::array())) {
@@ -221,7 +234,8 @@ std::string render_access_html(const json& report) {
   }
   rows.clear();
   for (const json& l : consent.value("limits", json::array())) {
-    rows.push_back({l["time"], l["kind"], l["purpose"].is_null() ? json("every purpose") : l["purpose"],
+    rows.push_back({l["time"], l["kind"],
+                    l["purpose"].is_null() ? json("every purpose") : l["purpose"],
                     l["lifted"].get<bool>() ? "lifted" : "started", l["source"]});
   }
   page.heading("h3", "Restrictions and objections");
@@ -229,8 +243,9 @@ std::string render_access_html(const json& report) {
              "You have not restricted or objected to any use of your data.");
 
   page.heading("h2", "Why we use your data");
-  page.raw("<table>\n<tr><th>purpose</th><th>what it is for</th><th>legal basis</th>"
-           "<th>applies to you now</th></tr>\n");
+  page.raw(
+      "<table>\n<tr><th>purpose</th><th>what it is for</th><th>legal basis</th>"
+      "<th>applies to you now</th></tr>\n");
   for (const json& p : section(report, "purposes")) {
     const bool applies = p.value("applies", false);
     page.raw("<tr>" + cell(p["purpose"]) + cell(p["description"]) +
@@ -241,23 +256,26 @@ std::string render_access_html(const json& report) {
   page.raw("</table>\n");
 
   page.heading("h2", "Groups you are in");
-  page.para("note", "We group customers to decide what to offer them. These are the groups you "
-                    "are in, and why.");
+  page.para("note",
+            "We group customers to decide what to offer them. These are the groups you "
+            "are in, and why.");
   rows.clear();
   for (const json& s : section(report, "segments")) {
     std::string why;
     if (s.contains("rule")) why = "the rule " + text_of(s["rule"]);
     if (s.contains("rfm") && s["rfm"].is_object()) {
       const json& r = s["rfm"];
-      why = fmt::format("your scores: recency {}, frequency {}, spending {} (1 low, 5 high): {}. {}",
-                        text_of(r["recency"]), text_of(r["frequency"]), text_of(r["monetary"]),
-                        text_of(r["segment"]), text_of(r["advice"]));
+      why =
+          fmt::format("your scores: recency {}, frequency {}, spending {} (1 low, 5 high): {}. {}",
+                      text_of(r["recency"]), text_of(r["frequency"]), text_of(r["monetary"]),
+                      text_of(r["segment"]), text_of(r["advice"]));
     }
     if (s.contains("rfm") && s["rfm"].is_null()) why = text_of(s["rfm_note"]);
     if (s.contains("distance")) {
-      why = fmt::format("your distance from the group's centre is {:.2f} (in standardised units: "
-                        "the smaller, the more typical of the group you are)",
-                        s["distance"].get<double>());
+      why = fmt::format(
+          "your distance from the group's centre is {:.2f} (in standardised units: "
+          "the smaller, the more typical of the group you are)",
+          s["distance"].get<double>());
     }
     const json& d = s.value("description", json());
     if (d.is_object() && !d.value("distinctions", json::array()).empty())
@@ -308,11 +326,12 @@ std::string render_access_html(const json& report) {
              "None of your data came from an imported file.");
 
   page.raw("<footer>\n");
-  page.para("note", "You may ask us to correct what is wrong, to delete your data, to restrict "
-                    "or object to its use, or for a copy in a machine-readable format. You may "
-                    "also complain to a data protection authority.");
-  page.para("note", "Contact: " + controller_name + ", " +
-                        controller.value("contact", std::string("—")));
+  page.para("note",
+            "You may ask us to correct what is wrong, to delete your data, to restrict "
+            "or object to its use, or for a copy in a machine-readable format. You may "
+            "also complain to a data protection authority.");
+  page.para("note",
+            "Contact: " + controller_name + ", " + controller.value("contact", std::string("—")));
   page.raw("</footer>\n</body>\n</html>\n");
   return page.take();
 }

@@ -62,7 +62,8 @@ json events_section(const SubjectData& data) {
   json items = json::array();
   std::map<std::string, std::int64_t> per_type;
   for (const HeldEvent& e : data.events) {
-    items.push_back({{"time", format_timestamp(e.ts)}, {"type", e.type}, {"properties", e.properties}});
+    items.push_back(
+        {{"time", format_timestamp(e.ts)}, {"type", e.type}, {"properties", e.properties}});
     ++per_type[e.type];
   }
   return {{"count", data.events.size()}, {"count_by_type", per_type}, {"items", items}};
@@ -152,7 +153,8 @@ Result<json> segments_section(StoreDir& sd, SubjectId subject) {
     const json model = json::parse(run->model, nullptr, false);
     const auto label = static_cast<std::size_t>(m.row.label);
     std::string group = fmt::format("segment {}", m.row.label + 1);
-    if (model.is_object() && model.contains("groups") && label < model["groups"].size())
+    if (model.is_object() && model.contains("groups") && label < model["groups"].size() &&
+        model["groups"][label].is_string())
       group = model["groups"][label].get<std::string>();
 
     CONSENTRIC_ASSIGN_OR_RETURN(auto counts, store.membership_counts(run->run_id));
@@ -175,8 +177,9 @@ Result<json> segments_section(StoreDir& sd, SubjectId subject) {
     if (segment.kind == "kmeans" && m.row.distance) j["distance"] = *m.row.distance;
     if (segment.kind == "rfm" && !m.row.rfm) {
       j["rfm"] = json();
-      j["rfm_note"] = "no purchase of yours is in the data this purpose may use, so you have no "
-                      "RFM scores";
+      j["rfm_note"] =
+          "no purchase of yours is in the data this purpose may use, so you have no "
+          "RFM scores";
     }
     if (segment.kind == "rfm" && m.row.rfm) {
       const int r = *m.row.rfm / 100, f = *m.row.rfm / 10 % 10, mon = *m.row.rfm % 10;
@@ -189,8 +192,7 @@ Result<json> segments_section(StoreDir& sd, SubjectId subject) {
     }
     if (!describable) {
       j["description"] = json();
-      j["description_note"] =
-          "this group is too small to describe without revealing other people";
+      j["description_note"] = "this group is too small to describe without revealing other people";
     } else if (model.is_object() && model.contains("profiles")) {
       for (const json& p : model["profiles"]) {
         if (p.value("label", -1) != m.row.label) continue;
@@ -267,7 +269,8 @@ Result<json> sources_section(Store& store, const SubjectData& data) {
                        {"first", format_timestamp(s.first)},
                        {"last", format_timestamp(s.last)}});
   }
-  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ImportRecord> imports, store.subject_imports(data.subject.id));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ImportRecord> imports,
+                              store.subject_imports(data.subject.id));
   json files = json::array();
   for (const ImportRecord& i : imports) {
     files.push_back({{"kind", i.kind},
@@ -333,18 +336,19 @@ json access_report_counts(const json& report) {
                                   size_of(retention.value("event_types", json())) +
                                   size_of(retention.value("purposes", json()))},
           {"recipients", size_of(report.value("recipients", json()))},
-          {"sources", size_of(sources.value("consent", json())) +
-                          size_of(sources.value("imports", json()))}};
+          {"sources",
+           size_of(sources.value("consent", json())) + size_of(sources.value("imports", json()))}};
 }
 
 Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {
   if (!r.json_out && !r.html_out) {
-    return invalid_argument("an access report needs a file to go to: give --json FILE, --html FILE "
-                            "or both");
+    return invalid_argument(
+        "an access report needs a file to go to: give --json FILE, --html FILE "
+        "or both");
   }
   if (r.json_out && r.html_out && *r.json_out == *r.html_out) {
-    return invalid_argument(fmt::format("--json and --html name the same file {}",
-                                        r.json_out->string()));
+    return invalid_argument(
+        fmt::format("--json and --html name the same file {}", r.json_out->string()));
   }
   CONSENTRIC_ASSIGN_OR_RETURN(Resolved who, resolve(sd, r.identifier));
   Store& store = *sd.store;
@@ -352,14 +356,13 @@ Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {
   auto result = in_transaction(store, [&]() -> Result<AccessOutcome> {
     AccessOutcome out;
     if (!who.subject) {
-      CONSENTRIC_ASSIGN_OR_RETURN(out.request, record_no_data(store, RequestType::kAccess,
-                                                              r.regime, who, r.now, true,
-                                                              r.actor, r.now));
+      CONSENTRIC_ASSIGN_OR_RETURN(out.request, record_no_data(store, RequestType::kAccess, r.regime,
+                                                              who, r.now, true, r.actor, r.now));
       return out;
     }
-    CONSENTRIC_ASSIGN_OR_RETURN(DsarRow row,
-                                request_to_carry_out(store, RequestType::kAccess, r.request_id,
-                                                     r.regime, who, r.actor, r.now));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        DsarRow row, request_to_carry_out(store, RequestType::kAccess, r.request_id, r.regime, who,
+                                          r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(json report,
                                 build_access_report(sd, who.subject->id, r.now, row.request_id));
     out.counts = access_report_counts(report);
@@ -370,27 +373,26 @@ Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {
       out.files.push_back({path, crypto::to_hex(hash), static_cast<std::int64_t>(bytes.size())});
       return Status();
     };
-    if (r.json_out) CONSENTRIC_RETURN_IF_ERROR(write(*r.json_out, report.dump(2) + "\n"));
+    if (r.json_out) CONSENTRIC_RETURN_IF_ERROR(write(*r.json_out, json_text(report, 2) + "\n"));
     if (r.html_out) CONSENTRIC_RETURN_IF_ERROR(write(*r.html_out, render_access_html(report)));
 
     json files = json::array();
     for (const WrittenFile& f : out.files) {
-      files.push_back({{"name", f.path.filename().string()},
-                       {"blake2b_256", f.hash},
-                       {"bytes", f.bytes}});
+      files.push_back(
+          {{"name", f.path.filename().string()}, {"blake2b_256", f.hash}, {"bytes", f.bytes}});
     }
+    const json evidence = {{"files", files}, {"counts", out.counts}};
+    json detail = evidence;
+    detail["request"] = row.request_id;
     CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
                                              {.actor = r.actor,
                                               .action = "subject.access",
                                               .subject = who.subject->pseudonym,
-                                              .detail = json{{"request", row.request_id},
-                                                             {"files", files},
-                                                             {"counts", out.counts}}
-                                                            .dump()},
+                                              .detail = json_text(detail)},
                                              r.now)
                                    .status());
-    const json evidence = {{"files", files}, {"counts", out.counts}};
-    CONSENTRIC_RETURN_IF_ERROR(close_row(store, row, "completed", evidence.dump(), r.actor, r.now));
+    CONSENTRIC_RETURN_IF_ERROR(
+        close_row(store, row, "completed", json_text(evidence), r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(out.request, with_pseudonym(store, row));
     return out;
   });

@@ -16,9 +16,9 @@ namespace {
 
 using ::consentric::testing::read_file;
 using ::consentric::testing::StatusIs;
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 
 class AccessReportTest : public RightsStoreTest {
  protected:
@@ -211,8 +211,7 @@ TEST_F(AccessReportTest, AccessWritesPrivateFilesAndCompletesTheRequest) {
   EXPECT_EQ(evidence["counts"]["profile_fields"], 6);
   ASSERT_EQ(evidence["files"].size(), 2u);
   EXPECT_EQ(evidence["files"][0]["name"], "ann.json");
-  EXPECT_EQ(evidence["files"][0]["blake2b_256"],
-            crypto::to_hex(*crypto::hash256_file(json_out)));
+  EXPECT_EQ(evidence["files"][0]["blake2b_256"], crypto::to_hex(*crypto::hash256_file(json_out)));
 
   // The audit entry holds counts and hashes, never a value.
   std::string audited;
@@ -227,7 +226,8 @@ TEST_F(AccessReportTest, AccessWritesPrivateFilesAndCompletesTheRequest) {
 
 TEST_F(AccessReportTest, UnknownPersonIsNoDataAndNeedsAFile) {
   const auto out = dir_.path() / "x.json";
-  auto done = access(*sd_, {.identifier = "nobody@example.com", .now = kRightsNow, .json_out = out});
+  auto done =
+      access(*sd_, {.identifier = "nobody@example.com", .now = kRightsNow, .json_out = out});
   ASSERT_OK(done);
   EXPECT_EQ(done->request.row.status, "no_data");
   EXPECT_TRUE(done->files.empty());
@@ -237,9 +237,8 @@ TEST_F(AccessReportTest, UnknownPersonIsNoDataAndNeedsAFile) {
 }
 
 TEST_F(AccessReportTest, FailureRecordsNothingAndLeavesNoFile) {
-  auto open = open_request(*sd_, {.type = RequestType::kAccess,
-                                  .identifier = "ann@example.com",
-                                  .now = kRightsNow});
+  auto open = open_request(
+      *sd_, {.type = RequestType::kAccess, .identifier = "ann@example.com", .now = kRightsNow});
   ASSERT_OK(open);
   const auto out = dir_.path() / "ann.json";
   // The open request is about Ann, not Bob: refused, nothing written, the request stays open.

@@ -33,8 +33,8 @@ struct ArchiveFile {
 std::string csv_cell(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return csv_field(v.get<std::string>());
-  if (v.is_structured()) return csv_field(v.dump());
-  return v.dump();
+  if (v.is_structured()) return csv_field(json_text(v));
+  return json_text(v);
 }
 
 std::string csv_line(const std::vector<std::string>& cells) {
@@ -54,7 +54,7 @@ std::vector<ArchiveFile> profile_files(const SubjectData& data) {
   const json doc = {{"subject", data.subject.pseudonym}, {"fields", fields}};
   const bool any = !data.profile.empty();
   return {{"provided/profile.json", "The details you gave us: one value per field.",
-           "application/json", any ? 1 : 0, doc.dump(2) + "\n"},
+           "application/json", any ? 1 : 0, json_text(doc, 2) + "\n"},
           {"provided/profile.csv",
            "The same details as CSV (RFC 4180): a header row of field names, one row of values.",
            "text/csv", any ? 1 : 0, any ? csv_line(header) + csv_line(values) : ""}};
@@ -76,7 +76,7 @@ std::vector<ArchiveFile> consent_files(const SubjectData& data) {
   const auto n = static_cast<std::int64_t>(data.consents.size());
   return {{"provided/consent.json",
            "Every consent decision you made, with when, how and the proof we keep.",
-           "application/json", n, json{{"decisions", decisions}}.dump(2) + "\n"},
+           "application/json", n, json_text({{"decisions", decisions}}, 2) + "\n"},
           {"provided/consent.csv", "The same decisions as CSV, one row per decision.", "text/csv",
            n, csv}};
 }
@@ -110,7 +110,7 @@ std::vector<ArchiveFile> event_files(const Config& config, const SubjectData& da
   }
   const auto n = static_cast<std::int64_t>(data.events.size());
   return {{"observed/events.json", "Your activities as we recorded them: time, type, details.",
-           "application/json", n, json{{"events", events}}.dump(2) + "\n"},
+           "application/json", n, json_text({{"events", events}}, 2) + "\n"},
           {"observed/events.csv",
            "The same activities as CSV, one row per activity, a column per detail.", "text/csv", n,
            csv}};
@@ -209,7 +209,7 @@ Result<PortabilityArchive> build_portability_archive(StoreDir& sd, SubjectId sub
                   {"encoding", "UTF-8; times in ISO 8601 UTC; CSV per RFC 4180"},
                   {"files", listed}};
   files.insert(files.begin(), ArchiveFile{"manifest.json", "", "application/json", 0,
-                                           out.manifest.dump(2) + "\n"});
+                                          json_text(out.manifest, 2) + "\n"});
   CONSENTRIC_ASSIGN_OR_RETURN(out.zip, zip_files(files, now));
   return out;
 }
@@ -222,22 +222,22 @@ Result<PortabilityOutcome> portability(StoreDir& sd, const PortabilityRequest& r
   auto result = in_transaction(store, [&]() -> Result<PortabilityOutcome> {
     PortabilityOutcome out;
     if (!who.subject) {
-      CONSENTRIC_ASSIGN_OR_RETURN(out.request,
-                                  record_no_data(store, RequestType::kPortability, r.regime, who,
-                                                 r.now, true, r.actor, r.now));
+      CONSENTRIC_ASSIGN_OR_RETURN(
+          out.request, record_no_data(store, RequestType::kPortability, r.regime, who, r.now, true,
+                                      r.actor, r.now));
       return out;
     }
-    CONSENTRIC_ASSIGN_OR_RETURN(DsarRow row,
-                                request_to_carry_out(store, RequestType::kPortability,
-                                                     r.request_id, r.regime, who, r.actor, r.now));
-    CONSENTRIC_ASSIGN_OR_RETURN(PortabilityArchive archive,
-                                build_portability_archive(sd, who.subject->id, r.now,
-                                                          row.request_id));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        DsarRow row, request_to_carry_out(store, RequestType::kPortability, r.request_id, r.regime,
+                                          who, r.actor, r.now));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        PortabilityArchive archive,
+        build_portability_archive(sd, who.subject->id, r.now, row.request_id));
     CONSENTRIC_RETURN_IF_ERROR(write_private_file(r.out, archive.zip));
     written = true;
     CONSENTRIC_ASSIGN_OR_RETURN(std::string hash, crypto::hash256_file(r.out));
-    out.archive = WrittenFile{r.out, crypto::to_hex(hash),
-                              static_cast<std::int64_t>(archive.zip.size())};
+    out.archive =
+        WrittenFile{r.out, crypto::to_hex(hash), static_cast<std::int64_t>(archive.zip.size())};
     json files = json::array();
     for (const json& f : archive.manifest["files"]) {
       files.push_back({{"name", f["name"]}, {"rows", f["rows"]}, {"sha256", f["sha256"]}});
@@ -252,10 +252,11 @@ Result<PortabilityOutcome> portability(StoreDir& sd, const PortabilityRequest& r
                                              {.actor = r.actor,
                                               .action = "subject.portability",
                                               .subject = who.subject->pseudonym,
-                                              .detail = detail.dump()},
+                                              .detail = json_text(detail)},
                                              r.now)
                                    .status());
-    CONSENTRIC_RETURN_IF_ERROR(close_row(store, row, "completed", evidence.dump(), r.actor, r.now));
+    CONSENTRIC_RETURN_IF_ERROR(
+        close_row(store, row, "completed", json_text(evidence), r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(out.request, with_pseudonym(store, row));
     out.manifest = std::move(archive.manifest);
     return out;

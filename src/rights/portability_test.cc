@@ -18,8 +18,8 @@
 namespace consentric::rights {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 // Every entry of a zip file, read back with libzip: name -> bytes.
 std::map<std::string, std::string> read_zip(const std::filesystem::path& path) {

@@ -68,28 +68,30 @@ class RightsStoreTest : public ::testing::Test {
            "C1,ann@example.com,<script>alert(1)</script>,34,DE,2026-01-05\n"
            "C2,bob@example.com,Bob,41,FR,2026-02-01\n"
            "C3,cy@example.com,Cy,29,FR,2026-02-03\n");
-    import(ingest::ImportKind::kEvents, "e.ndjson",
-           R"({"customer_id":"C1","type":"page_view","time":"2026-05-01T10:00:00Z","properties":{"page":"/home"}})"
-           "\n"
-           R"({"customer_id":"C1","type":"purchase","time":"2026-05-02T10:00:00Z","properties":{"amount":12.5,"note":"gift, wrap it"}})"
-           "\n"
-           R"({"customer_id":"C1","type":"purchase","time":"2026-05-03T10:00:00Z","properties":{"amount":40}})"
-           "\n"
-           R"({"customer_id":"C2","type":"page_view","time":"2026-05-04T10:00:00Z","properties":{"page":"/shop"}})"
-           "\n"
-           R"({"customer_id":"C2","type":"purchase","time":"2026-05-05T10:00:00Z","properties":{"amount":5}})"
-           "\n"
-           R"({"customer_id":"C3","type":"page_view","time":"2026-05-06T10:00:00Z","properties":{"page":"/"}})"
-           "\n");
-    import(ingest::ImportKind::kConsents, "c.ndjson",
-           R"({"email":"ann@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01","proof":{"form_id":"signup"}})"
-           "\n"
-           R"({"email":"bob@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01"})"
-           "\n"
-           R"({"email":"cy@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01"})"
-           "\n"
-           R"({"email":"cy@example.com","purpose":"segmentation","action":"withdraw","time":"2026-05-20T10:00:00Z","source":"api"})"
-           "\n");
+    import(
+        ingest::ImportKind::kEvents, "e.ndjson",
+        R"({"customer_id":"C1","type":"page_view","time":"2026-05-01T10:00:00Z","properties":{"page":"/home"}})"
+        "\n"
+        R"({"customer_id":"C1","type":"purchase","time":"2026-05-02T10:00:00Z","properties":{"amount":12.5,"note":"gift, wrap it"}})"
+        "\n"
+        R"({"customer_id":"C1","type":"purchase","time":"2026-05-03T10:00:00Z","properties":{"amount":40}})"
+        "\n"
+        R"({"customer_id":"C2","type":"page_view","time":"2026-05-04T10:00:00Z","properties":{"page":"/shop"}})"
+        "\n"
+        R"({"customer_id":"C2","type":"purchase","time":"2026-05-05T10:00:00Z","properties":{"amount":5}})"
+        "\n"
+        R"({"customer_id":"C3","type":"page_view","time":"2026-05-06T10:00:00Z","properties":{"page":"/"}})"
+        "\n");
+    import(
+        ingest::ImportKind::kConsents, "c.ndjson",
+        R"({"email":"ann@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01","proof":{"form_id":"signup"}})"
+        "\n"
+        R"({"email":"bob@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01"})"
+        "\n"
+        R"({"email":"cy@example.com","purpose":"segmentation","action":"grant","time":"2026-04-01T10:00:00Z","source":"web_form","method":"checkbox","notice_version":"2026-01"})"
+        "\n"
+        R"({"email":"cy@example.com","purpose":"segmentation","action":"withdraw","time":"2026-05-20T10:00:00Z","source":"api"})"
+        "\n");
   }
 
   void import(ingest::ImportKind kind, const std::string& name, const std::string& text) {
@@ -100,8 +102,8 @@ class RightsStoreTest : public ::testing::Test {
   }
 
   SubjectId subject_of(const std::string& email) {
-    const auto idx = sd_->indexer->index(
-        "email", *crypto::normalize_identifier(IdentifierKind::kEmail, email));
+    const auto idx =
+        sd_->indexer->index("email", *crypto::normalize_identifier(IdentifierKind::kEmail, email));
     auto found = sd_->store->find_subject(idx);
     EXPECT_OK(found);
     EXPECT_TRUE(found.ok() && found->has_value()) << email;

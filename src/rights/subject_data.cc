@@ -109,7 +109,8 @@ Result<SubjectData> read_subject_data(StoreDir& sd, SubjectId subject) {
             inner = k.status();
             return;
           }
-          Result<std::string> opened = crypto::open(*k, e.sealed, event_aad(subject, e.ts, e.dedup));
+          Result<std::string> opened =
+              crypto::open(*k, e.sealed, event_aad(subject, e.ts, e.dedup));
           inner = opened.ok()
                       ? merge_object(*opened, "an event's sealed properties", &held.properties)
                       : opened.status();
@@ -125,6 +126,10 @@ Result<SubjectData> read_subject_data(StoreDir& sd, SubjectId subject) {
   CONSENTRIC_ASSIGN_OR_RETURN(out.consents, store.consent_history(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(out.limits, store.limit_history(subject));
   return out;
+}
+
+std::string json_text(const json& value, int indent) {
+  return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 json consent_entry_json(const ConsentEntry& e) {

@@ -31,8 +31,8 @@ struct HeldEvent {
 
 struct SubjectData {
   SubjectRow subject;
-  std::vector<HeldField> profile;  // declaration order, then fields no longer declared
-  std::vector<HeldEvent> events;   // time order
+  std::vector<HeldField> profile;      // declaration order, then fields no longer declared
+  std::vector<HeldEvent> events;       // time order
   std::vector<ConsentEntry> consents;  // the ledger, by time then entry id
   std::vector<LimitEntry> limits;
 };
@@ -41,6 +41,10 @@ struct SubjectData {
 // processing limits. NotFound when there is no such subject; DataLoss when a sealed part does
 // not open under the subject's key.
 Result<SubjectData> read_subject_data(StoreDir& sd, SubjectId subject);
+
+// `value` as JSON text (indent < 0: compact). Text that is not valid UTF-8 (the importer
+// refuses it, so only a damaged store holds any) is written with U+FFFD instead of throwing.
+std::string json_text(const nlohmann::json& value, int indent = -1);
 
 // `entry` as JSON for the person: action, times, source, method, notice, proof, expiry.
 nlohmann::json consent_entry_json(const ConsentEntry& entry);

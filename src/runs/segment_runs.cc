@@ -294,8 +294,7 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
                                                                 .detail = detail.dump()},
                                                                ctx.now));
     CONSENTRIC_RETURN_IF_ERROR(sd.store->add_disclosures(
-        rec.seq, state.segment.purpose, std::filesystem::path(path).filename().string(),
-        exported));
+        rec.seq, state.segment.purpose, std::filesystem::path(path).filename().string(), exported));
     return rec.seq;
   });
   CONSENTRIC_RETURN_IF_ERROR(recorded.status());

@@ -983,8 +983,11 @@ class SqliteStore final : public Store {
         Stmt s, db_->prepare("INSERT INTO disclosures(subject_id, audit_seq, purpose, recipient) "
                              "VALUES (?1, ?2, ?3, ?4)"));
     for (SubjectId subject : subjects) {
-      CONSENTRIC_RETURN_IF_ERROR(
-          s.bind(1, subject).bind(2, audit_seq).bind_text(3, purpose).bind_text(4, recipient).run());
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject)
+                                     .bind(2, audit_seq)
+                                     .bind_text(3, purpose)
+                                     .bind_text(4, recipient)
+                                     .run());
     }
     return Status();
   }
