@@ -186,6 +186,10 @@ TEST_F(AccessReportTest, HtmlEscapesEveryValue) {
   EXPECT_THAT(html, HasSubstr("gift, wrap it"));
   EXPECT_THAT(html, HasSubstr("Why we use your data"));
   EXPECT_THAT(html, HasSubstr("<style>"));
+  // Self-contained: nothing is fetched from elsewhere when the person opens it.
+  EXPECT_THAT(html, Not(HasSubstr("src=")));
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  EXPECT_THAT(html, Not(HasSubstr("url(")));
   EXPECT_EQ(html_escape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
 }
 
@@ -234,6 +238,14 @@ TEST_F(AccessReportTest, UnknownPersonIsNoDataAndNeedsAFile) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_THAT(access(*sd_, {.identifier = "ann@example.com", .now = kRightsNow}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("--json")));
+  EXPECT_THAT(access(*sd_, {.identifier = "ann@example.com",
+                            .now = kRightsNow,
+                            .json_out = out,
+                            .html_out = out}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("the same file")));
+  auto all = list_requests(*sd_, {});
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 1u);  // the refusals recorded nothing
 }
 
 TEST_F(AccessReportTest, FailureRecordsNothingAndLeavesNoFile) {
