@@ -238,11 +238,11 @@ TEST_F(AccessReportTest, UnknownPersonIsNoDataAndNeedsAFile) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_THAT(access(*sd_, {.identifier = "ann@example.com", .now = kRightsNow}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("--json")));
-  EXPECT_THAT(access(*sd_, {.identifier = "ann@example.com",
-                            .now = kRightsNow,
-                            .json_out = out,
-                            .html_out = out}),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("the same file")));
+  EXPECT_THAT(
+      access(
+          *sd_,
+          {.identifier = "ann@example.com", .now = kRightsNow, .json_out = out, .html_out = out}),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("the same file")));
   auto all = list_requests(*sd_, {});
   ASSERT_OK(all);
   EXPECT_EQ(all->size(), 1u);  // the refusals recorded nothing
