@@ -4,6 +4,7 @@
 find_package(PkgConfig REQUIRED)
 find_package(SQLite3 REQUIRED)                      # SQLite::SQLite3
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)  # PkgConfig::SODIUM
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip>=1.7)    # PkgConfig::LIBZIP
 find_package(simdjson REQUIRED)                     # simdjson::simdjson
 find_package(nlohmann_json 3.11 REQUIRED)           # nlohmann_json::nlohmann_json
 find_package(yaml-cpp REQUIRED)                     # yaml-cpp

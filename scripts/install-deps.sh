@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev sqlite3 libsodium-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
-  libcli11-dev libfmt-dev libspdlog-dev
+  libcli11-dev libfmt-dev libspdlog-dev libzip-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3

@@ -33,6 +33,7 @@ void add_consent_commands(CLI::App& app, Globals& g);    // consent grant|withdr
 void add_gate_commands(CLI::App& app, Globals& g);       // gate counts|view
 void add_segment_commands(CLI::App& app, Globals& g);    // segment create|list|show|...
 void add_dsar_commands(CLI::App& app, Globals& g);       // dsar open|list|show|...
+void add_dsar_rights_commands(CLI::App* dsar, Globals& g);  // dsar access|portability
 // dsar erase, receipt verify, backup, restore. REQUIRES: add_dsar_commands ran first.
 void add_erasure_commands(CLI::App& app, Globals& g);
 void add_config_commands(CLI::App& app, Globals& g);     // config check

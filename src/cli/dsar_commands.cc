@@ -1,5 +1,6 @@
 // consentric dsar open | list | show | extend | close | export | restrict | object | rectify
-// (docs/rights.md): the register of data-subject requests with their deadlines.
+// (docs/rights.md): the register of data-subject requests with their deadlines. access and
+// portability are in dsar_rights_commands.cc, erase in erasure_commands.cc.
 
 #include <memory>
 #include <string>
@@ -284,7 +285,8 @@ int rectify_cmd(const Globals& g, const RectifyArgs& a) {
 void add_dsar_commands(CLI::App& app, Globals& g) {
   auto* dsar = app.add_subcommand(
       "dsar",
-      "Data-subject requests: the register with deadlines, restriction, objection, rectification");
+      "Data-subject requests: the register with deadlines, access, portability, rectification, "
+      "erasure, restriction, objection");
   dsar->require_subcommand(1);
 
   auto oa = std::make_shared<OpenArgs>();
@@ -375,6 +377,8 @@ void add_dsar_commands(CLI::App& app, Globals& g) {
   rectify->add_option("--request", rc->request, "Complete this open request");
   rectify->add_option("--regime", rc->regime, "For a new request: gdpr (default) or ccpa");
   rectify->callback([&g, rc] { g.run = [&g, rc] { return rectify_cmd(g, *rc); }; });
+
+  add_dsar_rights_commands(dsar, g);
 }
 
 }  // namespace consentric::cli

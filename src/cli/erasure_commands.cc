@@ -119,6 +119,7 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
       out["erased"].push_back({{"request", e.request.row.request_id},
                                {"removed", removed},
                                {"identifiers_suppressed", e.identifiers_suppressed},
+                               {"recipients_to_notify", e.recipients.size()},
                                {"receipt_file", receipt_files[i].empty()
                                                     ? json()
                                                     : json(receipt_files[i])},
@@ -139,6 +140,14 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
     if (!receipt_files[i].empty()) {
       fmt::print("  signed receipt written to {} (check it: consentric receipt verify {})\n",
                  receipt_files[i], receipt_files[i]);
+    }
+    if (!e.recipients.empty()) {
+      fmt::print("  their data went to {} recipient{} who must be told (GDPR Art. 19):\n",
+                 e.recipients.size(), e.recipients.size() == 1 ? "" : "s");
+      for (const DisclosureRow& d : e.recipients) {
+        fmt::print("    {} ({} on {}, audit entry {})\n", d.recipient, d.action,
+                   format_timestamp(d.ts), d.audit_seq);
+      }
     }
   }
   for (const rights::Request& r : outcome->no_data) {

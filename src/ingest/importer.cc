@@ -385,6 +385,7 @@ class Importer {
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
       CONSENTRIC_RETURN_IF_ERROR(
           store_.put_profile(id, profile_row_of(id, key, p.plain, p.secret)));
+      touched_.insert(id);
       return Outcome::kInserted;
     }
 
@@ -424,6 +425,7 @@ class Importer {
     if (same) return Outcome::kUnchanged;
     CONSENTRIC_RETURN_IF_ERROR(store_.put_profile(id, profile_row_of(id, key, plain, secret)));
     CONSENTRIC_RETURN_IF_ERROR(store_.touch_subject(id, opts_.now));
+    touched_.insert(id);
     return Outcome::kUpdated;
   }
 
@@ -470,12 +472,13 @@ class Importer {
                  .sealed = {}};
     if (!e.secret.empty()) {
       CONSENTRIC_ASSIGN_OR_RETURN(crypto::SecretKey key, data_key(id));
-      row.sealed = crypto::seal(key, e.secret, fmt::format("ev|{}|{}|{}", id, row.ts, row.dedup));
+      row.sealed = crypto::seal(key, e.secret, event_aad(id, row.ts, row.dedup));
     }
     CONSENTRIC_ASSIGN_OR_RETURN(bool inserted, store_.insert_event(row));
     if (!inserted) return Outcome::kUnchanged;
     add_feature(id, e.ts, type_id, e.has_value, e.value);
     CONSENTRIC_RETURN_IF_ERROR(purpose_features_.add_event(id, e.ts, *e.type, type_id, e.value));
+    touched_.insert(id);
     return Outcome::kInserted;
   }
 
@@ -563,7 +566,9 @@ class Importer {
     CONSENTRIC_ASSIGN_OR_RETURN(consent::Appended appended,
                                 consent::append_decision(store_, cfg_, purpose_features_, subject,
                                                          d, opts_.actor, opts_.now));
-    return appended.entry_id == 0 ? Outcome::kUnchanged : Outcome::kInserted;
+    if (appended.entry_id == 0) return Outcome::kUnchanged;
+    touched_.insert(subject);
+    return Outcome::kInserted;
   }
 
   static std::string proof_json(const NamedValues& values, const NamedValues& proof) {
@@ -609,7 +614,11 @@ class Importer {
                      report_.unchanged,
                      report_.rejected,
                      report_.suppressed};
-    CONSENTRIC_RETURN_IF_ERROR(store_.record_import(rec));
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t import_id, store_.record_import(rec));
+    // In key order, so the rows append to the table's B-tree instead of landing at random.
+    std::vector<SubjectId> touched(touched_.begin(), touched_.end());
+    std::sort(touched.begin(), touched.end());
+    CONSENTRIC_RETURN_IF_ERROR(store_.add_subject_imports(import_id, touched));
     std::string detail = "{";
     detail += "\"file\":";
     append_json_string(&detail, report_.file);
@@ -638,6 +647,7 @@ class Importer {
   std::ofstream reject_out_;
   IdentifierIndexer identifiers_{cfg_, *sd_.indexer};
   std::unordered_set<std::string> suppressed_;                // blind indexes on the list
+  std::unordered_set<SubjectId> touched_;  // subjects this import inserted or changed something of
   std::unordered_map<std::string, SubjectId> subject_cache_;  // blind index -> subject
   std::unordered_map<SubjectId, crypto::SecretKey> key_cache_;
   std::unordered_map<std::string, std::int64_t> type_ids_;

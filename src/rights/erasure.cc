@@ -31,6 +31,7 @@ json removed_json(const RemovedCounts& removed) {
 struct Removal {
   RemovedCounts removed;
   std::int64_t suppressed = 0;
+  std::vector<DisclosureRow> recipients;
 };
 
 Result<Removal> remove_subject(Store& store, SubjectId subject, std::string_view reason,
@@ -41,6 +42,8 @@ Result<Removal> remove_subject(Store& store, SubjectId subject, std::string_view
     CONSENTRIC_RETURN_IF_ERROR(store.suppress(id.blind_index, id.field, reason, now));
   }
   out.suppressed = static_cast<std::int64_t>(ids.size());
+  // Read before the rows go: who must be told (Art. 19).
+  CONSENTRIC_ASSIGN_OR_RETURN(out.recipients, store.disclosures(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(out.removed, store.erase_subject(subject));
   return out;
 }
@@ -133,14 +136,22 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
       std::string signed_receipt = sign_receipt(receipt, signer.key);
       // The register keeps the request; the person is gone from it (Art. 5(2) accountability).
       row.subject.reset();
+      json recipients = json::array();
+      for (const DisclosureRow& d : removal.recipients) {
+        recipients.push_back({{"audit_seq", d.audit_seq},
+                              {"recipient", d.recipient},
+                              {"purpose", d.purpose},
+                              {"disclosed", format_timestamp(d.ts)}});
+      }
       const json evidence = {{"receipt_sha256", crypto::to_hex(crypto::sha256(signed_receipt))},
                              {"removed", removed_json(removal.removed)},
                              {"identifiers_suppressed", removal.suppressed},
-                             {"audit_seq", entry.seq}};
+                             {"audit_seq", entry.seq},
+                             {"recipients_to_notify", recipients}};
       CONSENTRIC_RETURN_IF_ERROR(
           close_row(store, row, "completed", evidence.dump(), r.actor, r.now));
       out.erased.push_back({Request{row, ""}, std::move(signed_receipt), removal.removed,
-                            removal.suppressed});
+                            removal.suppressed, std::move(removal.recipients)});
       keys.push_back(subject);
     }
     if (!keys.empty()) CONSENTRIC_RETURN_IF_ERROR(destroy_keys(sd, keys, r.now));

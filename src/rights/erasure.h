@@ -37,6 +37,9 @@ struct Erased {
   std::string receipt;  // the signed receipt (JSON text)
   RemovedCounts removed;
   std::int64_t identifiers_suppressed = 0;
+  // The recipients their data was disclosed to, who must be told of the erasure (GDPR Art. 19):
+  // the audit entry of each export and its recipient. Kept in the request's evidence.
+  std::vector<DisclosureRow> recipients;
 };
 
 struct EraseOutcome {

@@ -248,6 +248,7 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
     out.columns.insert(out.columns.end(), contact_fields.begin(), contact_fields.end());
   }
 
+  std::vector<SubjectId> exported;  // who the file carries: each gets a disclosure row
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     if (!f) return failed_precondition(fmt::format("cannot write {}", path));
@@ -269,6 +270,7 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
         for (const std::string& v : contacts.at(m.pseudonym)) line += "," + csv_field(v);
       }
       f << line << '\n';
+      exported.push_back(m.subject);
       ++out.rows;
     }));
     if (!f.flush()) return failed_precondition(fmt::format("cannot write {}", path));
@@ -282,14 +284,20 @@ Result<ExportResult> export_segment(StoreDir& sd, const SegmentState& state,
                  {"rows", out.rows},
                  {"columns", out.columns},
                  {"contact", contact}};
-  CONSENTRIC_RETURN_IF_ERROR(in_transaction(*sd.store, [&] {
-                               return audit::append(*sd.store,
-                                                    {.actor = ctx.actor,
-                                                     .action = "segment.export",
-                                                     .purpose = state.segment.purpose,
-                                                     .detail = detail.dump()},
-                                                    ctx.now);
-                             }).status());
+  // GDPR Art. 15(1)(c): a person may ask who received their data, so each member's share of
+  // the disclosure is kept with the audit entry that records it, in one transaction.
+  auto recorded = in_transaction(*sd.store, [&]() -> Result<std::int64_t> {
+    CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord rec, audit::append(*sd.store,
+                                                               {.actor = ctx.actor,
+                                                                .action = "segment.export",
+                                                                .purpose = state.segment.purpose,
+                                                                .detail = detail.dump()},
+                                                               ctx.now));
+    CONSENTRIC_RETURN_IF_ERROR(sd.store->add_disclosures(
+        rec.seq, state.segment.purpose, std::filesystem::path(path).filename().string(), exported));
+    return rec.seq;
+  });
+  CONSENTRIC_RETURN_IF_ERROR(recorded.status());
   return out;
 }
 

@@ -261,6 +261,17 @@ TEST_F(SegmentRunsTest, ExportsArePseudonymousUnlessContactIsAskedAndDeclared) {
   EXPECT_GT(e1->rows, 0);
   const std::string text = consentric::testing::read_file(plain);
   EXPECT_EQ(text.find('@'), std::string::npos);
+  // Every exported member has a disclosure row pointing at the export's audit entry.
+  std::vector<Member> exported;
+  ASSERT_OK(for_each_member(*sd_, *st, [&](const Member& m) { exported.push_back(m); }));
+  ASSERT_EQ(static_cast<std::int64_t>(exported.size()), e1->rows);
+  auto told = sd_->store->disclosures(exported.front().subject);
+  ASSERT_OK(told);
+  ASSERT_EQ(told->size(), 1u);
+  EXPECT_EQ(told->front().recipient, "plain.csv");
+  EXPECT_EQ(told->front().purpose, "email_marketing");
+  EXPECT_EQ(told->front().action, "segment.export");
+  EXPECT_THAT(told->front().detail, HasSubstr("\"file\":\"plain.csv\""));
   const auto with = store_.path() / "contact.csv";
   auto e2 = export_segment(*sd_, *st, with.string(), true, ctx());
   ASSERT_OK(e2);

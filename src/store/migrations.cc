@@ -213,6 +213,15 @@ CREATE TABLE dsar_requests(
   evidence         TEXT NOT NULL  -- JSON object
 );
 CREATE INDEX dsar_requests_by_subject ON dsar_requests(subject_id, type, status);
+-- Who received a subject's data (GDPR Art. 15(1)(c)): one row per member of an export, written
+-- in the same transaction as the export's audit entry, which holds its time and detail.
+CREATE TABLE disclosures(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  audit_seq  INTEGER NOT NULL,  -- audit_log(seq); the chain is append-only, so no foreign key
+  purpose    TEXT NOT NULL,
+  recipient  TEXT NOT NULL,
+  PRIMARY KEY(subject_id, audit_seq)
+) WITHOUT ROWID;
 CREATE TABLE imports(
   import_id   INTEGER PRIMARY KEY,
   kind        TEXT NOT NULL,
@@ -227,6 +236,16 @@ CREATE TABLE imports(
   rejected    INTEGER NOT NULL,
   suppressed  INTEGER NOT NULL
 );
+-- Which import files inserted or changed something of each person (GDPR Art. 15(1)(g): the
+-- source of the data): one row per subject per import, written at the end of the import in
+-- its transaction; erasure cascades. No foreign key on import_id: the import row is written
+-- just before in the same transaction and imports are never deleted, and a second parent
+-- look-up per person would cost the import rate for nothing.
+CREATE TABLE subject_imports(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  import_id  INTEGER NOT NULL,  -- imports(import_id)
+  PRIMARY KEY(subject_id, import_id)
+) WITHOUT ROWID;
 )sql";
 
 constexpr std::array kMigrations = {

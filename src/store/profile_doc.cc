@@ -85,4 +85,8 @@ Result<FieldValues> decode_fields(std::string_view json) {
 
 std::string profile_aad(std::int64_t subject_id) { return fmt::format("profile|{}", subject_id); }
 
+std::string event_aad(std::int64_t subject_id, std::int64_t ts, std::int64_t dedup) {
+  return fmt::format("ev|{}|{}|{}", subject_id, ts, dedup);
+}
+
 }  // namespace consentric

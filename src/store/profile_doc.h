@@ -35,5 +35,7 @@ Result<FieldValues> decode_fields(std::string_view json);
 
 // The sealed part's associated data: binds the ciphertext to its subject.
 std::string profile_aad(std::int64_t subject_id);
+// An event's sealed properties' associated data: binds them to the subject and the event.
+std::string event_aad(std::int64_t subject_id, std::int64_t ts, std::int64_t dedup);
 
 }  // namespace consentric

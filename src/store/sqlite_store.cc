@@ -862,24 +862,25 @@ class SqliteStore final : public Store {
     return static_cast<std::int64_t>(db_->changes());
   }
 
-  Status record_import(const ImportRecord& r) override {
+  Result<std::int64_t> record_import(const ImportRecord& r) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare(
                     "INSERT INTO imports(kind, file, hash, started_at, finished_at, rows, "
                     "inserted, updated, unchanged, "
                     "rejected, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-    return s.bind_text(1, r.kind)
-        .bind_text(2, r.file)
-        .bind_text(3, r.sha256)
-        .bind(4, r.started_at)
-        .bind(5, r.finished_at)
-        .bind(6, r.rows)
-        .bind(7, r.inserted)
-        .bind(8, r.updated)
-        .bind(9, r.unchanged)
-        .bind(10, r.rejected)
-        .bind(11, r.suppressed)
-        .run();
+    CONSENTRIC_RETURN_IF_ERROR(s.bind_text(1, r.kind)
+                                   .bind_text(2, r.file)
+                                   .bind_text(3, r.sha256)
+                                   .bind(4, r.started_at)
+                                   .bind(5, r.finished_at)
+                                   .bind(6, r.rows)
+                                   .bind(7, r.inserted)
+                                   .bind(8, r.updated)
+                                   .bind(9, r.unchanged)
+                                   .bind(10, r.rejected)
+                                   .bind(11, r.suppressed)
+                                   .run());
+    return db_->last_insert_rowid();
   }
 
   Result<StoreCounts> counts() override {
@@ -947,6 +948,92 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<SubjectMembership>> subject_memberships(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT r.segment_id, m.run_id, m.label, m.distance, m.rfm "
+                             "FROM segment_members m JOIN segment_runs r USING (run_id) "
+                             "WHERE m.subject_id = ?1 ORDER BY r.segment_id"));
+    s.bind(1, subject);
+    std::vector<SubjectMembership> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      SubjectMembership m{.segment_id = r.column_int(0), .run_id = r.column_int(1)};
+      m.row = {.subject = subject, .label = static_cast<std::int32_t>(r.column_int(2))};
+      if (!r.is_null(3)) m.row.distance = r.column_double(3);
+      if (!r.is_null(4)) m.row.rfm = static_cast<std::int32_t>(r.column_int(4));
+      out.push_back(m);
+    }));
+    return out;
+  }
+
+  Status add_disclosures(std::int64_t audit_seq, std::string_view purpose,
+                         std::string_view recipient,
+                         const std::vector<SubjectId>& subjects) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO disclosures(subject_id, audit_seq, purpose, recipient) "
+                             "VALUES (?1, ?2, ?3, ?4)"));
+    for (SubjectId subject : subjects) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject)
+                                     .bind(2, audit_seq)
+                                     .bind_text(3, purpose)
+                                     .bind_text(4, recipient)
+                                     .run());
+    }
+    return Status();
+  }
+
+  Result<std::vector<DisclosureRow>> disclosures(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT d.audit_seq, d.purpose, d.recipient, a.ts, a.action, a.detail "
+                             "FROM disclosures d JOIN audit_log a ON a.seq = d.audit_seq "
+                             "WHERE d.subject_id = ?1 ORDER BY d.audit_seq"));
+    s.bind(1, subject);
+    std::vector<DisclosureRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.audit_seq = r.column_int(0),
+                     .purpose = std::string(r.column_text(1)),
+                     .recipient = std::string(r.column_text(2)),
+                     .ts = r.column_int(3),
+                     .action = std::string(r.column_text(4)),
+                     .detail = std::string(r.column_text(5))});
+    }));
+    return out;
+  }
+
+  Status add_subject_imports(std::int64_t import_id,
+                             const std::vector<SubjectId>& subjects) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT OR IGNORE INTO subject_imports(subject_id, import_id) "
+                             "VALUES (?1, ?2)"));
+    for (SubjectId subject : subjects) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject).bind(2, import_id).run());
+    }
+    return Status();
+  }
+
+  Result<std::vector<ImportRecord>> subject_imports(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT i.kind, i.file, i.hash, i.started_at, i.finished_at, i.rows, "
+                             "i.inserted, i.updated, i.unchanged, i.rejected, i.suppressed "
+                             "FROM subject_imports si JOIN imports i USING (import_id) "
+                             "WHERE si.subject_id = ?1 ORDER BY i.import_id"));
+    s.bind(1, subject);
+    std::vector<ImportRecord> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.kind = std::string(r.column_text(0)),
+                     .file = std::string(r.column_text(1)),
+                     .sha256 = std::string(r.column_text(2)),
+                     .started_at = r.column_int(3),
+                     .finished_at = r.column_int(4),
+                     .rows = r.column_int(5),
+                     .inserted = r.column_int(6),
+                     .updated = r.column_int(7),
+                     .unchanged = r.column_int(8),
+                     .rejected = r.column_int(9),
+                     .suppressed = r.column_int(10)});
+    }));
+    return out;
+  }
+
   Status checkpoint() override { return db_->checkpoint_truncate(); }
 
   Status backup_to(const std::filesystem::path& to) override { return db_->backup_to(to); }
@@ -987,6 +1074,8 @@ class SqliteStore final : public Store {
         {"event counts", "DELETE FROM feature_counts WHERE subject_id = ?1"},
         {"feature rows", "DELETE FROM features WHERE subject_id = ?1"},
         {"segment memberships", "DELETE FROM segment_members WHERE subject_id = ?1"},
+        {"disclosure records", "DELETE FROM disclosures WHERE subject_id = ?1"},
+        {"import records", "DELETE FROM subject_imports WHERE subject_id = ?1"},
         {"consent states", "DELETE FROM consent_state WHERE subject_id = ?1"},
         {"consent records", "DELETE FROM consent_ledger WHERE subject_id = ?1"},
         {"restrictions and objections", "DELETE FROM processing_limits WHERE subject_id = ?1"},

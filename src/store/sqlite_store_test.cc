@@ -132,5 +132,46 @@ TEST_F(SqliteStoreTest, SuppressionList) {
   EXPECT_FALSE(*store_->is_suppressed("other"));
 }
 
+TEST_F(SqliteStoreTest, DisclosuresAndImportsOfOneSubject) {
+  ASSERT_OK(store_->begin());
+  auto a = *store_->create_subject(1);
+  auto b = *store_->create_subject(1);
+  ASSERT_OK(store_->append_audit({.seq = 1,
+                                  .ts = 50,
+                                  .actor = "t",
+                                  .action = "segment.export",
+                                  .detail = R"({"rows":2})",
+                                  .prev_hash = std::string(32, '\0'),
+                                  .hash = std::string(32, '\1')}));
+  ASSERT_OK(store_->add_disclosures(1, "ads", "audience.csv", {a.id, b.id}));
+  auto first = store_->record_import({.kind = "profiles", .file = "p.csv", .sha256 = "ab"});
+  auto second = store_->record_import({.kind = "events", .file = "e.ndjson", .sha256 = "cd"});
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  EXPECT_NE(*first, *second);
+  ASSERT_OK(store_->add_subject_imports(*first, {a.id, b.id}));
+  ASSERT_OK(store_->add_subject_imports(*second, {b.id}));
+  ASSERT_OK(store_->commit());
+
+  auto told = store_->disclosures(a.id);
+  ASSERT_OK(told);
+  ASSERT_EQ(told->size(), 1u);
+  EXPECT_EQ(told->front().recipient, "audience.csv");
+  EXPECT_EQ(told->front().purpose, "ads");
+  EXPECT_EQ(told->front().ts, 50);
+  EXPECT_EQ(told->front().action, "segment.export");
+  EXPECT_EQ(told->front().detail, R"({"rows":2})");
+  EXPECT_TRUE(store_->disclosures(b.id + 1)->empty());
+  auto imports_a = store_->subject_imports(a.id);
+  auto imports_b = store_->subject_imports(b.id);
+  ASSERT_OK(imports_a);
+  ASSERT_OK(imports_b);
+  ASSERT_EQ(imports_a->size(), 1u);
+  EXPECT_EQ(imports_a->front().file, "p.csv");
+  ASSERT_EQ(imports_b->size(), 2u);
+  EXPECT_EQ((*imports_b)[1].file, "e.ndjson");
+  EXPECT_EQ((*imports_b)[1].sha256, "cd");
+}
+
 }  // namespace
 }  // namespace consentric

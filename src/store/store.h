@@ -215,6 +215,24 @@ struct IdentifierRow {
 // they were deleted. Counts only, never content: this goes into the erasure receipt.
 using RemovedCounts = std::vector<std::pair<std::string, std::int64_t>>;
 
+// One subject's membership in the latest run of a segment (an access request shows it).
+struct SubjectMembership {
+  std::int64_t segment_id = 0;
+  std::int64_t run_id = 0;
+  MembershipRow row;
+};
+
+// Who received a subject's data (GDPR Art. 15(1)(c)): one export that included them, with the
+// audit entry that recorded the export.
+struct DisclosureRow {
+  std::int64_t audit_seq = 0;
+  std::string purpose;
+  std::string recipient;  // for now the export file's name
+  UnixSeconds ts = 0;     // from the audit entry
+  std::string action;     // from the audit entry, e.g. segment.export
+  std::string detail;     // from the audit entry (JSON)
+};
+
 struct StoreCounts {
   std::int64_t subjects = 0;
   std::int64_t identifiers = 0;
@@ -362,6 +380,22 @@ class Store {
   // Returns the rows removed by kind; NotFound when there is no such subject.
   virtual Result<RemovedCounts> erase_subject(SubjectId subject) = 0;
 
+  // What one person may learn about themselves (access and portability, docs/rights.md).
+  // The subject's memberships in the latest run of every segment, by segment id.
+  virtual Result<std::vector<SubjectMembership>> subject_memberships(SubjectId subject) = 0;
+  // Records that the export audited as `audit_seq` carried each of `subjects` to `recipient`.
+  // REQUIRES: the audit entry is written in the same transaction.
+  virtual Status add_disclosures(std::int64_t audit_seq, std::string_view purpose,
+                                 std::string_view recipient,
+                                 const std::vector<SubjectId>& subjects) = 0;
+  // The disclosures of one subject with their audit entries, oldest first.
+  virtual Result<std::vector<DisclosureRow>> disclosures(SubjectId subject) = 0;
+  // Records that import `import_id` inserted or changed something of each of `subjects`.
+  virtual Status add_subject_imports(std::int64_t import_id,
+                                     const std::vector<SubjectId>& subjects) = 0;
+  // The imports that touched a subject, oldest first.
+  virtual Result<std::vector<ImportRecord>> subject_imports(SubjectId subject) = 0;
+
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
   virtual Status suppress(std::string_view blind_index, std::string_view field,
@@ -375,7 +409,8 @@ class Store {
   virtual Status put_audit_checkpoint(const AuditCheckpointRow& row) = 0;
   virtual Result<std::vector<AuditCheckpointRow>> audit_checkpoints() = 0;  // by size
 
-  virtual Status record_import(const ImportRecord& record) = 0;
+  // Returns the import's id.
+  virtual Result<std::int64_t> record_import(const ImportRecord& record) = 0;
   virtual Result<StoreCounts> counts() = 0;
 
   // Moves all committed data into the main file and truncates the write-ahead log.
