@@ -16,6 +16,7 @@
 #include "consent/subjects.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "rights/access_report.h"
 #include "rights/erasure.h"
 #include "runs/segment_runs.h"
 #include "tcf/tc_string.h"
@@ -207,16 +208,44 @@ int segments_step(const Globals& g, StoreDir& sd) {
   return still_in ? 1 : 0;
 }
 
-// A customer exercises their rights: erasure with a signed receipt, which a later import cannot
-// undo.
+// A customer exercises their rights: access to everything held about them (JSON and a page
+// they can read), then erasure with a signed receipt, which a later import cannot undo.
 int rights_step(StoreDir& sd, const fs::path& dir) {
-  const std::string who = "customer_id=C00000001";
+  // A customer with a segment membership, so the report has something to explain.
+  std::string customer;
+  for (int i = 1; i <= 1000 && customer.empty(); ++i) {
+    const std::string id = fmt::format("C{:08d}", i);
+    auto arg = consent::parse_identifier_arg(sd.config, "customer_id=" + id);
+    if (!arg.ok()) return report_error(arg.status());
+    auto found = consent::find_subject(sd, *arg);
+    if (!found.ok() || !*found) continue;
+    auto memberships = sd.store->subject_memberships((*found)->id);
+    if (memberships.ok() && !memberships->empty()) customer = id;
+  }
+  if (customer.empty()) return 0;
+  const std::string who = "customer_id=" + customer;
   fmt::print(
-      "\n12. A data-subject request: customer C00000001 asks to be forgotten (GDPR Art. 17)\n");
+      "\n12. Data-subject requests: customer {} asks what is held about them (Art. 15),\n"
+      "    then to be forgotten (Art. 17)\n",
+      customer);
+  auto access = rights::access(sd, {.identifier = who,
+                                    .now = make_system_clock()->now(),
+                                    .json_out = dir / "access-report.json",
+                                    .html_out = dir / "access-report.html"});
+  if (!access.ok()) return report_error(access.status());
+  const nlohmann::json& c = access->counts;
+  fmt::print("    request {}: report in {} and {} (mode 0600)\n", access->request.row.request_id,
+             (dir / "access-report.json").string(), (dir / "access-report.html").string());
+  fmt::print(
+      "    {} identifiers, {} profile fields, {} events, {} consent decisions with proofs,\n"
+      "    {} purposes with their legal basis, {} segments and why, {} sources, {} recipients\n",
+      c.value("identifiers", 0), c.value("profile_fields", 0), c.value("events", 0),
+      c.value("consent_entries", 0), c.value("purposes", 0), c.value("segments", 0),
+      c.value("sources", 0), c.value("recipients", 0));
   const fs::path receipt_file = dir / "erasure-receipt.json";
   auto erased = rights::erase(sd, {.identifiers = {who}, .now = make_system_clock()->now()});
   if (!erased.ok()) return report_error(erased.status());
-  if (erased->erased.size() != 1) return report_error(not_found("C00000001 is not in the store"));
+  if (erased->erased.size() != 1) return report_error(not_found(customer + " is not in the store"));
   const rights::Erased& e = erased->erased.front();
   {
     std::ofstream out(receipt_file, std::ios::binary | std::ios::trunc);
@@ -224,19 +253,12 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
     if (!out.flush()) return report_error(internal_error("cannot write " + receipt_file.string()));
   }
   std::int64_t events = 0, other = 0;
-  std::string kinds;
-  for (const auto& [kind, count] : e.removed) {
-    if (kind == "events") {
-      events = count;
-    } else if (count > 0) {
-      other += count;
-      kinds += fmt::format("{}{}", kinds.empty() ? "" : ", ", kind);
-    }
-  }
+  for (const auto& [kind, count] : e.removed) (kind == "events" ? events : other) += count;
   fmt::print("    request {} completed: data key destroyed, {} identifiers suppressed, WAL truncated\n",
              e.request.row.request_id, e.identifiers_suppressed);
-  fmt::print("    deleted with secure_delete: {} events and {} other rows\n    ({})\n", events,
-             other, kinds);
+  fmt::print(
+      "    deleted with secure_delete: {} events and {} other rows (the receipt counts each kind)\n",
+      events, other);
   auto receipt = rights::verify_receipt(e.receipt);
   if (!receipt.ok()) return report_error(receipt.status());
   const Status matches = rights::check_receipt_against_store(sd, *receipt);
