@@ -1,5 +1,6 @@
 // rights_bench: how fast data-subject rights are carried out on a store of realistic size
-// (issue 5): erasure of one person (key destroyed, every row deleted with secure_delete,
+// (issue 5): an access report for one person (built, rendered as JSON and HTML, and carried out
+// as a request), beside the same rows read by bare SQL; erasure of one person (key destroyed, every row deleted with secure_delete,
 // identifiers suppressed, receipt signed, register and audit written, WAL truncated), and a bulk
 // erasure of many people in one batch; beside the floor: the same person's rows deleted by bare
 // SQL in one durable transaction, with no key ring, register, audit, receipt or checkpoint.
@@ -9,8 +10,8 @@
 // The store is built through the real import path (not timed): `generate` customers, their
 // profiles, consents and events, and the events of F-1 more generated years for the same
 // customers (default F = 2: about 36 events a customer, so 1M customers hold about 36M events).
-// Then S people are erased one at a time, S others are deleted by bare SQL, and B more are
-// erased in one batch. Prints one "name: value unit" line per figure (STYLE.md).
+// Then S people get an access report, S others are erased one at a time, S more are deleted
+// by bare SQL, and B more are erased in one batch. Prints one "name: value unit" line per figure (STYLE.md).
 
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "bench_util.h"
 #include "consent/subjects.h"
 #include "ingest/importer.h"
+#include "rights/access_report.h"
 #include "rights/erasure.h"
 #include "sqlite/db.h"
 #include "store/store_dir.h"
@@ -43,6 +45,7 @@ using bench::seconds_since;
 using bench::spread;
 using bench::SteadyClock;
 
+constexpr double kAccessTargetMs = 50;
 constexpr double kEraseTargetMs = 100;
 constexpr double kBulkTargetSeconds = 30;
 constexpr std::int64_t kTargetCustomers = 1'000'000;
@@ -90,6 +93,34 @@ std::int64_t build(const fs::path& work, const Args& args, UnixSeconds now) {
   return must(sd.store->counts(), "counts").events;
 }
 
+// The peer of an access report: one person's rows read by bare SQL, nothing decrypted or
+// explained. Returns the rows read.
+std::int64_t plain_read(sqlite::Db& db, std::int64_t subject) {
+  static constexpr const char* kReads[] = {
+      "SELECT * FROM profiles WHERE subject_id = ?1",
+      "SELECT * FROM identifiers WHERE subject_id = ?1",
+      "SELECT * FROM events WHERE subject_id = ?1",
+      "SELECT * FROM consent_ledger WHERE subject_id = ?1",
+      "SELECT * FROM processing_limits WHERE subject_id = ?1",
+      "SELECT * FROM segment_members WHERE subject_id = ?1",
+      "SELECT * FROM disclosures WHERE subject_id = ?1",
+      "SELECT * FROM subject_imports WHERE subject_id = ?1"};
+  std::int64_t rows = 0;
+  for (const char* sql : kReads) {
+    auto s = must(db.prepare(sql), sql);
+    s.bind(1, subject);
+    while (must(s.step(), sql)) ++rows;
+  }
+  return rows;
+}
+
+std::int64_t subject_of(StoreDir& sd, const std::string& identifier) {
+  auto arg = must(consent::parse_identifier_arg(sd.config, identifier), "identifier");
+  auto found = must(consent::find_subject(sd, arg), "find_subject");
+  if (!found) die("find_subject", not_found("a sampled customer was not found"));
+  return found->id;
+}
+
 // The floor: one person's rows deleted by bare SQL in one durable transaction.
 double plain_delete(sqlite::Db& db, std::int64_t subject) {
   static constexpr const char* kTables[] = {
@@ -123,7 +154,7 @@ int run(const Args& args) {
   std::vector<std::int64_t> people(static_cast<std::size_t>(args.customers));
   std::iota(people.begin(), people.end(), 0);
   std::shuffle(people.begin(), people.end(), std::mt19937_64(42));
-  const auto need = static_cast<std::size_t>(2 * args.samples + args.bulk);
+  const auto need = static_cast<std::size_t>(3 * args.samples + args.bulk);
   if (need > people.size()) {
     fmt::print(stderr, "rights_bench: {} customers are too few for {} samples and a bulk of {}\n",
                args.customers, args.samples, args.bulk);
@@ -133,6 +164,38 @@ int run(const Args& args) {
 
   // Measured as production runs: durable commits (synchronous=FULL) on both files.
   StoreDir sd = must(open_store_dir(work / "store"), "open_store_dir");
+
+  // Access: the report built and rendered (JSON and HTML) in memory, then the whole request as
+  // the CLI carries it out (register, files written, audit, durable commit); the peer reads the
+  // same person's rows by bare SQL.
+  std::vector<double> report_ms, request_ms, read_ms;
+  std::int64_t report_bytes = 0, events_in_report = 0;
+  {
+    auto db = must(sqlite::Db::open(work / "store" / kDataFileName, {.read_only = true}), "open");
+    for (int i = 0; i < args.samples; ++i) {
+      const std::string who = customer(people[next++]);
+      const std::int64_t subject = subject_of(sd, who);
+      auto start = SteadyClock::now();
+      nlohmann::json report = must(rights::build_access_report(sd, subject, now), "report");
+      const std::string page = rights::render_access_html(report);
+      const std::string text = report.dump(2);
+      report_ms.push_back(seconds_since(start) * 1000);
+      report_bytes += static_cast<std::int64_t>(page.size() + text.size());
+      events_in_report += rights::access_report_counts(report).value("events", std::int64_t{0});
+
+      start = SteadyClock::now();
+      must(rights::access(sd, {.identifier = who,
+                               .now = now,
+                               .json_out = work / fmt::format("access-{}.json", i),
+                               .html_out = work / fmt::format("access-{}.html", i)}),
+           "access");
+      request_ms.push_back(seconds_since(start) * 1000);
+
+      start = SteadyClock::now();
+      if (plain_read(*db, subject) <= 0) die("plain read", not_found("no rows"));
+      read_ms.push_back(seconds_since(start) * 1000);
+    }
+  }
   std::vector<double> erase_ms;
   std::int64_t erased_events = 0;
   for (int i = 0; i < args.samples; ++i) {
@@ -151,10 +214,7 @@ int run(const Args& args) {
   {
     auto db = must(sqlite::Db::open(work / "store" / kDataFileName, {}), "open the db");
     for (int i = 0; i < args.samples; ++i) {
-      auto arg = must(consent::parse_identifier_arg(sd.config, customer(people[next++])), "arg");
-      auto found = must(consent::find_subject(sd, arg), "find_subject");
-      if (!found) die("floor", not_found("a sampled customer was not found"));
-      const std::int64_t subject = found->id;
+      const std::int64_t subject = subject_of(sd, customer(people[next++]));
       floor_ms.push_back(plain_delete(*db, subject) * 1000);
     }
   }
@@ -176,15 +236,27 @@ int run(const Args& args) {
   fmt::print("events: {} rows\n", events);
   fmt::print("store_size: {:.2f} GiB\n", static_cast<double>(db_bytes) / (1 << 30));
   fmt::print("setup: {:.1f} s\n", setup_secs);
+  fmt::print("events_per_access_report: {:.1f} rows\n",
+             static_cast<double>(events_in_report) / args.samples);
+  fmt::print("access_report_size: {:.0f} KiB\n",
+             static_cast<double>(report_bytes) / args.samples / 1024);
+  fmt::print("access_report: {:.2f} ms{}\n", median(report_ms), spread(report_ms, 2));
+  fmt::print("access_report_p95: {:.2f} ms\n", percentile(report_ms, 0.95));
+  fmt::print("access_request: {:.2f} ms{}\n", median(request_ms), spread(request_ms, 2));
+  fmt::print("plain_sql_read: {:.2f} ms{}\n", median(read_ms), spread(read_ms, 2));
+  fmt::print("access_ratio_vs_plain_sql_read: {:.2f}\n", median(read_ms) / median(report_ms));
   fmt::print("erased_events_per_person: {:.1f} rows\n",
              static_cast<double>(erased_events) / args.samples);
   fmt::print("erase_one: {:.1f} ms{}\n", median(erase_ms), spread(erase_ms, 1));
   fmt::print("erase_one_p95: {:.1f} ms\n", percentile(erase_ms, 0.95));
   fmt::print("plain_sql_delete_one: {:.1f} ms{}\n", median(floor_ms), spread(floor_ms, 1));
-  fmt::print("ratio_vs_plain_sql: {:.2f}\n", median(floor_ms) / median(erase_ms));
+  fmt::print("erase_ratio_vs_plain_sql: {:.2f}\n", median(floor_ms) / median(erase_ms));
   fmt::print("bulk_erase: {:.2f} s for {} people ({:.2f} ms each)\n", bulk_secs, args.bulk,
              bulk_secs * 1000 / static_cast<double>(args.bulk));
   const bool full = args.customers >= kTargetCustomers;
+  fmt::print("target: access report < {} ms at 1M subjects: {}\n", kAccessTargetMs,
+             !full ? "not measured at this size"
+                   : (median(request_ms) < kAccessTargetMs ? "met" : "not met"));
   fmt::print("target: erase one < {} ms at 1M subjects: {}\n", kEraseTargetMs,
              !full ? "not measured at this size"
                    : (median(erase_ms) < kEraseTargetMs ? "met" : "not met"));
