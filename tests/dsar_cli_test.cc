@@ -258,7 +258,6 @@ TEST_F(DsarCli, RectifyCorrectsValuesAndSaysWhatChanged) {
   EXPECT_EQ(at_store("audit verify").exit_code, 0);
 }
 
-
 // ---- Anonymization instead of deletion (issue 5) ------------------------------------------
 
 // A store whose declaration says `erasure: anonymize` (the quickstart otherwise).

@@ -118,15 +118,14 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
       for (const auto& [kind, count] : e.removed) removed[kind] = count;
       json kept = json::object();
       for (const auto& [kind, count] : e.kept_anonymously) kept[kind] = count;
-      out["erased"].push_back({{"request", e.request.row.request_id},
-                               {"method", to_string(e.method)},
-                               {"removed", removed},
-                               {"kept_anonymously", kept},
-                               {"identifiers_suppressed", e.identifiers_suppressed},
-                               {"receipt_file", receipt_files[i].empty()
-                                                    ? json()
-                                                    : json(receipt_files[i])},
-                               {"receipt", json::parse(e.receipt)}});
+      out["erased"].push_back(
+          {{"request", e.request.row.request_id},
+           {"method", to_string(e.method)},
+           {"removed", removed},
+           {"kept_anonymously", kept},
+           {"identifiers_suppressed", e.identifiers_suppressed},
+           {"receipt_file", receipt_files[i].empty() ? json() : json(receipt_files[i])},
+           {"receipt", json::parse(e.receipt)}});
     }
     for (const rights::Request& r : outcome->no_data) {
       out["no_data"].push_back({{"request", r.row.request_id}});
@@ -146,9 +145,10 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
         if (!kept.empty()) kept += ", ";
         kept += fmt::format("{}: {}", kind, with_thousands(count));
       }
-      fmt::print("  anonymized (erasure: anonymize): kept without pii under a new anonymous id "
-                 "that nothing links back to: {}\n",
-                 kept);
+      fmt::print(
+          "  anonymized (erasure: anonymize): kept without pii under a new anonymous id "
+          "that nothing links back to: {}\n",
+          kept);
     }
     if (!receipt_files[i].empty()) {
       fmt::print("  signed receipt written to {} (check it: consentric receipt verify {})\n",

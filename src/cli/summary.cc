@@ -34,8 +34,8 @@ std::string render_summary(const Summary& s) {
   Table held({"held", "count"});
   held.add_row({"subjects", with_thousands(s.counts.subjects)});
   if (s.counts.anonymous > 0) {
-    held.add_row({"  of them anonymous (erased people's events)",
-                  with_thousands(s.counts.anonymous)});
+    held.add_row(
+        {"  of them anonymous (erased people's events)", with_thousands(s.counts.anonymous)});
   }
   held.add_row({"identifiers (blind-indexed)", with_thousands(s.counts.identifiers)});
   held.add_row({"profiles", with_thousands(s.counts.profiles)});

@@ -16,8 +16,8 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 11> kTopKeys{
-    "version", "controller", "k_anonymity", "small_groups", "erasure", "identifiers",
-    "fields",  "event_types", "purposes",   "roles",        "tcf"};
+    "version", "controller",  "k_anonymity", "small_groups", "erasure", "identifiers",
+    "fields",  "event_types", "purposes",    "roles",        "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 

@@ -292,18 +292,20 @@ class AnonymizingErasureTest : public ::testing::Test {
                "customer_id,email,first_name,last_name,city,age,company,job_title\n"
                "C1,ada@example.com,Ada,Lovelace,Zanzibarville,36,Analytical,Countess\n"
                "C2,bob@example.com,Bob,Builder,Leeds,41,Yes We Can,Builder\n");
-    write_file(dir_ / "e.ndjson",
-               R"({"customer_id":"C1","type":"page_view","time":"2026-05-01T10:00:00Z","properties":{"page":"/a","duration_s":3}})"
-               "\n"
-               R"({"customer_id":"C1","type":"form_submit","time":"2026-05-02T10:00:00Z","properties":{"form":"contact","note":"call me at home, Quillfeather Lane"}})"
-               "\n"
-               R"({"customer_id":"C1","type":"purchase","time":"2026-05-03T10:00:00Z","properties":{"amount":99.5,"currency":"EUR","plan":"team"}})"
-               "\n"
-               R"({"customer_id":"C2","type":"page_view","time":"2026-05-04T10:00:00Z","properties":{"page":"/c","duration_s":5}})"
-               "\n");
-    write_file(dir_ / "c.ndjson",
-               R"({"email":"ada@example.com","purpose":"segmentation","action":"grant","time":"2026-05-01T09:00:00Z","notice_version":"2026-01"})"
-               "\n");
+    write_file(
+        dir_ / "e.ndjson",
+        R"({"customer_id":"C1","type":"page_view","time":"2026-05-01T10:00:00Z","properties":{"page":"/a","duration_s":3}})"
+        "\n"
+        R"({"customer_id":"C1","type":"form_submit","time":"2026-05-02T10:00:00Z","properties":{"form":"contact","note":"call me at home, Quillfeather Lane"}})"
+        "\n"
+        R"({"customer_id":"C1","type":"purchase","time":"2026-05-03T10:00:00Z","properties":{"amount":99.5,"currency":"EUR","plan":"team"}})"
+        "\n"
+        R"({"customer_id":"C2","type":"page_view","time":"2026-05-04T10:00:00Z","properties":{"page":"/c","duration_s":5}})"
+        "\n");
+    write_file(
+        dir_ / "c.ndjson",
+        R"({"email":"ada@example.com","purpose":"segmentation","action":"grant","time":"2026-05-01T09:00:00Z","notice_version":"2026-01"})"
+        "\n");
     import(ingest::ImportKind::kProfiles, "p.csv");
     import(ingest::ImportKind::kEvents, "e.ndjson");
     import(ingest::ImportKind::kConsents, "c.ndjson");
@@ -472,8 +474,8 @@ TEST_F(AnonymizingErasureTest, NoPurposeViewIncludesARemnant) {
     ASSERT_OK(view);
     for (const std::string& id : view->row_ids()) EXPECT_NE(id, left[0].pseudonym) << purpose;
   }
-  auto scoring = gate::build_view(*sd_, {.purpose = "lead_scoring", .as_of = kNow, .actor = "t"},
-                                  kNow);
+  auto scoring =
+      gate::build_view(*sd_, {.purpose = "lead_scoring", .as_of = kNow, .actor = "t"}, kNow);
   ASSERT_OK(scoring);
   EXPECT_EQ(scoring->row_ids(), std::vector<std::string>{bob});
   auto counted = gate::count_lawful(*sd_, kNow, "test", kNow);

@@ -1020,7 +1020,8 @@ class SqliteStore final : public Store {
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> from, this->subject(subject));
     if (!from) return not_found(fmt::format("no subject {} to anonymize", subject));
     if (from->anonymous) {
-      return failed_precondition(fmt::format("subject {} is an anonymous remnant already", subject));
+      return failed_precondition(
+          fmt::format("subject {} is an anonymous remnant already", subject));
     }
     RemovedCounts kept{{"events", 0}, {"event counts", 0}, {"feature rows", 0}};
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt first,
@@ -1096,9 +1097,7 @@ class SqliteStore final : public Store {
 
  private:
   // A random pseudonym: stable for the subject, linkable to nothing outside the store.
-  static std::string random_pseudonym() {
-    return "s_" + crypto::to_hex(crypto::random_bytes(10));
-  }
+  static std::string random_pseudonym() { return "s_" + crypto::to_hex(crypto::random_bytes(10)); }
 
   // s as an SQL string literal ('...' with quotes doubled).
   static std::string sqlite_string_literal(std::string_view s) {

@@ -150,9 +150,11 @@ TEST_F(SqliteStoreTest, AnonymizeMovesEventsToAnUnlinkedRemnantWithoutTheirPii) 
       {.subject = s.id, .ts = 500, .dedup = 12, .type_id = purchase, .props = R"({"zip":"x"})"}));
   ASSERT_TRUE(*store_->insert_event(
       {.subject = bystander.id, .ts = 600, .dedup = 13, .type_id = visit, .props = "{}"}));
-  ASSERT_OK(store_->apply_features(
-      {.subject = s.id, .first_seen = 500, .last_seen = 700, .events = 2,
-       .per_type = {{visit, 1, 700}, {purchase, 1, 500}}}));
+  ASSERT_OK(store_->apply_features({.subject = s.id,
+                                    .first_seen = 500,
+                                    .last_seen = 700,
+                                    .events = 2,
+                                    .per_type = {{visit, 1, 700}, {purchase, 1, 500}}}));
   auto kept = store_->anonymize_subject(s.id, {.drop_properties = {{visit, {"zip"}}}});
   ASSERT_OK(kept);
   ASSERT_OK(store_->commit());
@@ -201,9 +203,11 @@ TEST_F(SqliteStoreTest, AnonymizeMovesEventsToAnUnlinkedRemnantWithoutTheirPii) 
   // A remnant can never be given an identifier, nor be anonymized again.
   ASSERT_OK(store_->begin());
   EXPECT_THAT(store_->add_identifier(remnant.id, "idx-2", "email"),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("an anonymous remnant has no identifiers")));
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("an anonymous remnant has no identifiers")));
   EXPECT_THAT(store_->replace_identifier(remnant.id, "idx-3", "email"),
-              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("an anonymous remnant has no identifiers")));
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("an anonymous remnant has no identifiers")));
   EXPECT_THAT(store_->anonymize_subject(remnant.id, {}),
               StatusIs(StatusCode::kFailedPrecondition, ::testing::_));
   EXPECT_THAT(store_->anonymize_subject(424242, {}), StatusIs(StatusCode::kNotFound, ::testing::_));
