@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_util.h"
+#include "synth/generator.h"
 #include "testing/status_matchers.h"
 
 namespace consentric {
@@ -329,6 +330,64 @@ TEST_F(ErasureCli, BulkErasureFromAFileWithOneReceiptEach) {
                                 path("one.json"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.output, HasSubstr("--receipts DIR"));
+}
+
+// ---- Anonymization instead of deletion (issue 5) ------------------------------------------
+
+// A store whose declaration says `erasure: anonymize` (the quickstart otherwise).
+class AnonymizeCli : public ::consentric::testing::StoreCliTest {
+ protected:
+  void SetUp() override {
+    ::consentric::testing::write_file(
+        dir_ / "anonymize.yaml",
+        std::string(::consentric::synth::quickstart_config_yaml()) + "\nerasure: anonymize\n");
+    const CommandRun r = run("init " + store() + " --config " + path("anonymize.yaml"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ::consentric::testing::write_file(dir_ / "people.csv",
+                                      "customer_id,email,city\n"
+                                      "C-1,ada@example.com,Zanzibarville\n"
+                                      "C-2,bob@example.com,Leeds\n");
+    ::consentric::testing::write_file(
+        dir_ / "events.ndjson",
+        R"({"customer_id":"C-1","type":"page_view","time":"2026-03-01T10:00:00Z","properties":{"page":"/a"}})"
+        "\n"
+        R"({"customer_id":"C-1","type":"page_view","time":"2026-03-02T10:00:00Z","properties":{"page":"/b"}})"
+        "\n"
+        R"({"customer_id":"C-2","type":"page_view","time":"2026-03-03T10:00:00Z","properties":{"page":"/c"}})"
+        "\n");
+    CommandRun imported = at_store("-q import profiles " + path("people.csv"));
+    ASSERT_EQ(imported.exit_code, 0) << imported.output;
+    imported = at_store("-q import events " + path("events.ndjson"));
+    ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  }
+};
+
+TEST_F(AnonymizeCli, EraseKeepsTheEventsAnonymouslyAndTheReceiptSaysSo) {
+  nlohmann::json j = json_of("dsar erase ada@example.com --receipt " + path("ada.json"));
+  ASSERT_EQ(j["erased"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["erased"][0]["method"], "anonymize");
+  EXPECT_EQ(j["erased"][0]["kept_anonymously"]["events"], 2);
+  EXPECT_EQ(j["erased"][0]["removed"]["events"], 0);
+  EXPECT_EQ(j["erased"][0]["receipt"]["body"]["method"], "anonymize");
+
+  // Every event is still counted; one subject is now an anonymous remnant.
+  j = json_of("status");
+  EXPECT_EQ(j["events"], 3);
+  EXPECT_EQ(j["subjects"], 2);
+  EXPECT_EQ(j["anonymous"], 1);
+  EXPECT_EQ(json_of("dsar open access ada@example.com")["status"], "no_data");
+
+  CommandRun r = at_store("dsar erase bob@example.com");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("anonymized (erasure: anonymize)"));
+  EXPECT_THAT(r.output, HasSubstr("events: 1"));
+
+  r = at_store("receipt verify " + path("ada.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("anonymize"));
+  EXPECT_THAT(r.output, HasSubstr("kept anonymously"));
+  EXPECT_EQ(json_of("receipt verify " + path("ada.json"))["method"], "anonymize");
+  EXPECT_THAT(read_file(dir_ / "ada.json"), Not(HasSubstr("Zanzibarville")));
 }
 
 }  // namespace

@@ -116,14 +116,17 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
       const rights::Erased& e = outcome->erased[i];
       json removed = json::object();
       for (const auto& [kind, count] : e.removed) removed[kind] = count;
-      out["erased"].push_back({{"request", e.request.row.request_id},
-                               {"removed", removed},
-                               {"identifiers_suppressed", e.identifiers_suppressed},
-                               {"recipients_to_notify", e.recipients.size()},
-                               {"receipt_file", receipt_files[i].empty()
-                                                    ? json()
-                                                    : json(receipt_files[i])},
-                               {"receipt", json::parse(e.receipt)}});
+      json kept = json::object();
+      for (const auto& [kind, count] : e.kept_anonymously) kept[kind] = count;
+      out["erased"].push_back(
+          {{"request", e.request.row.request_id},
+           {"method", to_string(e.method)},
+           {"removed", removed},
+           {"kept_anonymously", kept},
+           {"identifiers_suppressed", e.identifiers_suppressed},
+           {"recipients_to_notify", e.recipients.size()},
+           {"receipt_file", receipt_files[i].empty() ? json() : json(receipt_files[i])},
+           {"receipt", json::parse(e.receipt)}});
     }
     for (const rights::Request& r : outcome->no_data) {
       out["no_data"].push_back({{"request", r.row.request_id}});
@@ -137,6 +140,17 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
                "suppressed\n",
                e.request.row.request_id, removed_summary(e.removed), e.identifiers_suppressed,
                e.identifiers_suppressed == 1 ? "" : "s");
+    if (e.method == ErasureMethod::kAnonymize) {
+      std::string kept;
+      for (const auto& [kind, count] : e.kept_anonymously) {
+        if (!kept.empty()) kept += ", ";
+        kept += fmt::format("{}: {}", kind, with_thousands(count));
+      }
+      fmt::print(
+          "  anonymized (erasure: anonymize): kept without pii under a new anonymous id "
+          "that nothing links back to: {}\n",
+          kept);
+    }
     if (!receipt_files[i].empty()) {
       fmt::print("  signed receipt written to {} (check it: consentric receipt verify {})\n",
                  receipt_files[i], receipt_files[i]);
@@ -187,6 +201,7 @@ int verify_receipt_cmd(const Globals& g, const std::string& file) {
                             {"installation", receipt->installation},
                             {"key_fingerprint", rights::key_fingerprint(receipt->public_key)},
                             {"erased", format_timestamp(receipt->erased)},
+                            {"method", to_string(receipt->method)},
                             {"audit_seq", receipt->audit_seq}}
                            .dump());
     return 0;
@@ -201,6 +216,7 @@ int verify_receipt_cmd(const Globals& g, const std::string& file) {
   t.add_row({"regime", receipt->regime});
   t.add_row({"received", format_timestamp(receipt->received)});
   t.add_row({"erased", format_timestamp(receipt->erased)});
+  t.add_row({"method", std::string(to_string(receipt->method))});
   t.add_row({"data key", receipt->data_key_destroyed ? "destroyed" : "kept"});
   t.add_row({"identifiers suppressed",
              fmt::format("{} (a re-import of them is refused)", receipt->identifiers_suppressed)});
@@ -208,6 +224,13 @@ int verify_receipt_cmd(const Globals& g, const std::string& file) {
   Table removed({"removed", "rows"});
   for (const auto& [kind, count] : receipt->removed) removed.add_row({kind, with_thousands(count)});
   fmt::print("\n{}", removed.render());
+  if (receipt->method == ErasureMethod::kAnonymize) {
+    Table kept({"kept anonymously", "rows"});
+    for (const auto& [kind, count] : receipt->kept_anonymously) {
+      kept.add_row({kind, with_thousands(count)});
+    }
+    fmt::print("\n{}", kept.render());
+  }
   return 0;
 }
 

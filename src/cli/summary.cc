@@ -33,6 +33,10 @@ std::string render_summary(const Summary& s) {
   std::string out;
   Table held({"held", "count"});
   held.add_row({"subjects", with_thousands(s.counts.subjects)});
+  if (s.counts.anonymous > 0) {
+    held.add_row(
+        {"  of them anonymous (erased people's events)", with_thousands(s.counts.anonymous)});
+  }
   held.add_row({"identifiers (blind-indexed)", with_thousands(s.counts.identifiers)});
   held.add_row({"profiles", with_thousands(s.counts.profiles)});
   held.add_row({"events", with_thousands(s.counts.events)});
@@ -59,6 +63,7 @@ std::string summary_json(const Summary& s) {
                         {"withdrawn", p.withdrawn}});
   }
   return nlohmann::json{{"subjects", s.counts.subjects},
+                        {"anonymous", s.counts.anonymous},
                         {"identifiers", s.counts.identifiers},
                         {"profiles", s.counts.profiles},
                         {"events", s.counts.events},

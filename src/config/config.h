@@ -34,6 +34,13 @@ enum class DataCategory {
 // "other" group (which is itself left out when still smaller than k).
 enum class SmallGroups { kSuppress, kMerge };
 
+// What erasing a person does with their events (docs/rights.md, "Anonymization instead of
+// deletion"). kDelete (the default) deletes every row about them. kAnonymize deletes the same,
+// except that their events are first re-homed, without their pii properties, under a fresh
+// anonymous subject that nothing links back to, so aggregate statistics survive (GDPR Recital
+// 26: anonymous information is outside the regulation). Chosen by the DPO, never per request.
+enum class ErasureMethod { kDelete, kAnonymize };
+
 enum class LegalBasis { kConsent, kLegitimateInterest, kContract, kLegalObligation };
 
 // How an identifier value is normalized before its blind index is computed.
@@ -49,6 +56,7 @@ std::string_view to_string(DataCategory c);
 std::string_view to_string(LegalBasis b);
 std::string_view to_string(IdentifierKind k);
 std::string_view to_string(SmallGroups s);
+std::string_view to_string(ErasureMethod m);
 
 struct SourceLocation {
   int line = 0;    // 1-based; 0 when not from a file
@@ -152,6 +160,7 @@ struct Config {
   std::vector<RoleSpec> roles;
   int k_anonymity = 10;     // DESIGN.md invariant 5
   SmallGroups small_groups = SmallGroups::kSuppress;
+  ErasureMethod erasure = ErasureMethod::kDelete;
   std::optional<int> tcf_vendor_id;  // our id in the IAB Global Vendor List (1..65535)
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store

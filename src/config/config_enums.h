@@ -23,6 +23,7 @@ std::span<const EnumName<DataCategory>> data_category_names();
 std::span<const EnumName<LegalBasis>> legal_basis_names();
 std::span<const EnumName<IdentifierKind>> identifier_kind_names();
 std::span<const EnumName<SmallGroups>> small_groups_names();
+std::span<const EnumName<ErasureMethod>> erasure_method_names();
 
 template <typename E>
 std::optional<E> enum_from_name(std::span<const EnumName<E>> names, std::string_view name) {

@@ -52,9 +52,15 @@ constexpr std::array<EnumName<SmallGroups>, 2> kSmallGroups{{
     {"merge", SmallGroups::kMerge},
 }};
 
+constexpr std::array<EnumName<ErasureMethod>, 2> kErasureMethods{{
+    {"delete", ErasureMethod::kDelete},
+    {"anonymize", ErasureMethod::kAnonymize},
+}};
+
 }  // namespace
 
 std::span<const EnumName<SmallGroups>> small_groups_names() { return kSmallGroups; }
+std::span<const EnumName<ErasureMethod>> erasure_method_names() { return kErasureMethods; }
 std::span<const EnumName<FieldType>> field_type_names() { return kFieldTypes; }
 std::span<const EnumName<DataCategory>> data_category_names() { return kDataCategories; }
 std::span<const EnumName<LegalBasis>> legal_basis_names() { return kLegalBases; }
@@ -73,6 +79,9 @@ std::string_view to_string(LegalBasis b) {
 }
 std::string_view to_string(SmallGroups s) {
   return config_detail::enum_to_name(config_detail::small_groups_names(), s);
+}
+std::string_view to_string(ErasureMethod m) {
+  return config_detail::enum_to_name(config_detail::erasure_method_names(), m);
 }
 std::string_view to_string(IdentifierKind k) {
   return config_detail::enum_to_name(config_detail::identifier_kind_names(), k);

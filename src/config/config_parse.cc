@@ -15,8 +15,8 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kTopKeys{
-    "version", "controller",  "k_anonymity", "small_groups", "identifiers",
+constexpr std::array<std::string_view, 11> kTopKeys{
+    "version", "controller",  "k_anonymity", "small_groups", "erasure", "identifiers",
     "fields",  "event_types", "purposes",    "roles",        "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
@@ -82,6 +82,9 @@ class Parser {
               [&](const Value& v) { return int_value(v); });
     read_into(*m, "small_groups", &config_->small_groups, [&](const Value& v) {
       return r_->choice(v, "small-group policy", small_groups_names());
+    });
+    read_into(*m, "erasure", &config_->erasure, [&](const Value& v) {
+      return r_->choice(v, "erasure method", erasure_method_names());
     });
     if (const auto v = m->get("controller")) controller(*v);
     if (const auto v = m->get("tcf")) {

@@ -67,8 +67,8 @@ TEST(ConfigSyntax, InputsThatHangYamlCppLoadAllStillReturn) {
 TEST(ConfigShape, TopLevelMustBeAMapping) {
   EXPECT_ONE_PROBLEM("- version\n- fields\n", 1, "",
                      "expected a mapping with keys version, controller, k_anonymity, "
-                     "small_groups, identifiers, fields, event_types, purposes, roles, tcf, got a "
-                     "list");
+                     "small_groups, erasure, identifiers, fields, event_types, purposes, roles, "
+                     "tcf, got a list");
   EXPECT_ONE_PROBLEM("just words\n", 1, "", "got \"just words\"");
 }
 
@@ -99,8 +99,8 @@ TEST(ConfigKeys, TcfVendorIdIsReadAndChecked) {
 TEST(ConfigKeys, UnknownTopLevelKeySuggestsTheRightOne) {
   EXPECT_ONE_PROBLEM(base_plus("k_anonimity: 5\n"), 7, "k_anonimity",
                      "unknown key \"k_anonimity\" (expected one of version, controller, "
-                     "k_anonymity, small_groups, identifiers, fields, event_types, purposes, roles, "
-                     "tcf); did you mean \"k_anonymity\"?");
+                     "k_anonymity, small_groups, erasure, identifiers, fields, event_types, "
+                     "purposes, roles, tcf); did you mean \"k_anonymity\"?");
 }
 
 TEST(ConfigKeys, SmallGroupsIsSuppressOrMerge) {
@@ -112,6 +112,22 @@ TEST(ConfigKeys, SmallGroupsIsSuppressOrMerge) {
   EXPECT_EQ(absent.config->small_groups, SmallGroups::kSuppress);
   EXPECT_ONE_PROBLEM(base_plus("small_groups: drop\n"), 7, "small_groups",
                      "unknown small-group policy \"drop\" (expected one of suppress, merge)");
+}
+
+TEST(ConfigKeys, ErasureIsDeleteByDefaultOrAnonymize) {
+  const ConfigCheck absent = check_config(base_plus(""), "t.yaml");
+  ASSERT_TRUE(absent.config.has_value());
+  EXPECT_EQ(absent.config->erasure, ErasureMethod::kDelete);
+  const ConfigCheck anonymize = check_config(base_plus("erasure: anonymize\n"), "t.yaml");
+  ASSERT_TRUE(anonymize.config.has_value());
+  EXPECT_EQ(anonymize.config->erasure, ErasureMethod::kAnonymize);
+  EXPECT_EQ(to_string(anonymize.config->erasure), "anonymize");
+  const ConfigCheck del = check_config(base_plus("erasure: delete\n"), "t.yaml");
+  ASSERT_TRUE(del.config.has_value());
+  EXPECT_EQ(del.config->erasure, ErasureMethod::kDelete);
+  EXPECT_ONE_PROBLEM(base_plus("erasure: pseudonymize\n"), 7, "erasure",
+                     "unknown erasure method \"pseudonymize\" (expected one of delete, anonymize)");
+  EXPECT_ONE_PROBLEM(base_plus("erasure: [anonymize]\n"), 7, "erasure", "got a list");
 }
 
 TEST(ConfigKeys, UnknownPurposeKeyIsCaughtAndTheRealOneIsMissing) {

@@ -131,9 +131,13 @@ Result<std::vector<std::size_t>> lawful_rows(Store& store, const PurposeSpec& pu
   return rows;
 }
 
+// Every person, that is every subject but the anonymous remnants of erased people: a remnant
+// is not a person, has no lawful basis of its own and never enters a view (docs/rights.md,
+// "Anonymization instead of deletion"); ids stay ascending and positive.
 Result<Subjects> all_subjects(Store& store) {
   Subjects s;
   CONSENTRIC_RETURN_IF_ERROR(store.scan_subjects([&](const SubjectRow& r) {
+    if (r.anonymous) return;
     s.ids.push_back(r.id);
     s.pseudonym_bytes += r.pseudonym;
     s.pseudonym_ends.push_back(s.pseudonym_bytes.size());

@@ -34,7 +34,7 @@ Result<PurposeView> build_view(StoreDir& sd, const ViewRequest& request, UnixSec
 struct GateCount {
   std::string purpose;
   LegalBasis basis = LegalBasis::kConsent;
-  std::int64_t subjects = 0;  // every subject in the store
+  std::int64_t subjects = 0;  // every person in the store (anonymous remnants are not)
   std::int64_t lawful = 0;    // those the gate lets through at as_of
 };
 

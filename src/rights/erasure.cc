@@ -48,6 +48,24 @@ Result<Removal> remove_subject(Store& store, SubjectId subject, std::string_view
   return out;
 }
 
+// What anonymization strips from the kept events beyond their sealed (pii) part: the
+// properties declared quasi-identifiers. (The config language has no such key for event
+// properties today, as k-anonymity is computed over profiles; the rule stands for when it does.)
+Result<AnonymizeOptions> anonymize_options(Store& store, const Config& config) {
+  AnonymizeOptions options;
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<EventTypeRow> types, store.event_types());
+  for (const EventTypeRow& t : types) {
+    const EventTypeSpec* spec = config.event_type(t.name);
+    if (spec == nullptr) continue;
+    std::vector<std::string> names;
+    for (const FieldSpec& p : spec->properties) {
+      if (p.quasi_identifier) names.push_back(p.name);
+    }
+    if (!names.empty()) options.drop_properties.emplace_back(t.type_id, std::move(names));
+  }
+  return options;
+}
+
 Result<std::int64_t> applied_count(Store& store) {
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::string> text, store.meta(kErasuresApplied));
   std::int64_t n = 0;
@@ -93,8 +111,13 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
   }
   CONSENTRIC_ASSIGN_OR_RETURN(audit::LogSigner signer, audit::log_signer(*sd.store, sd.master));
   Store& store = *sd.store;
+  const ErasureMethod method = sd.config.erasure;
   auto outcome = in_transaction(store, [&]() -> Result<EraseOutcome> {
     EraseOutcome out;
+    AnonymizeOptions options;
+    if (method == ErasureMethod::kAnonymize) {
+      CONSENTRIC_ASSIGN_OR_RETURN(options, anonymize_options(store, sd.config));
+    }
     std::set<SubjectId> seen;
     std::vector<SubjectId> keys;
     for (const Resolved& who : people) {
@@ -110,13 +133,22 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
       CONSENTRIC_ASSIGN_OR_RETURN(
           DsarRow row, request_to_carry_out(store, RequestType::kErasure, r.request_id, r.regime,
                                             who, r.actor, r.now));
+      // Anonymization first moves the events to a remnant; the erasure below then removes
+      // every row that is left, exactly as a deletion does.
+      RemovedCounts kept;
+      if (method == ErasureMethod::kAnonymize) {
+        CONSENTRIC_ASSIGN_OR_RETURN(kept, store.anonymize_subject(subject, options));
+      }
       CONSENTRIC_ASSIGN_OR_RETURN(
           Removal removal,
           remove_subject(store, subject, fmt::format("erased (request {})", row.request_id),
                          r.now));
-      const json detail = {{"request", row.request_id},
-                           {"removed", removed_json(removal.removed)},
-                           {"identifiers_suppressed", removal.suppressed}};
+      // Counts only: the remnant's pseudonym or id here would link it back to the person.
+      json detail = {{"request", row.request_id},
+                     {"method", to_string(method)},
+                     {"removed", removed_json(removal.removed)},
+                     {"identifiers_suppressed", removal.suppressed}};
+      if (method == ErasureMethod::kAnonymize) detail["kept_anonymously"] = removed_json(kept);
       CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord entry,
                                   audit::append(store,
                                                 {.actor = r.actor,
@@ -129,7 +161,9 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
                                    .regime = row.regime,
                                    .received = row.received_at,
                                    .erased = r.now,
+                                   .method = method,
                                    .removed = removal.removed,
+                                   .kept_anonymously = kept,
                                    .identifiers_suppressed = removal.suppressed,
                                    .data_key_destroyed = true,
                                    .audit_seq = entry.seq};
@@ -143,15 +177,18 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
                               {"purpose", d.purpose},
                               {"disclosed", format_timestamp(d.ts)}});
       }
-      const json evidence = {{"receipt_sha256", crypto::to_hex(crypto::sha256(signed_receipt))},
-                             {"removed", removed_json(removal.removed)},
-                             {"identifiers_suppressed", removal.suppressed},
-                             {"audit_seq", entry.seq},
-                             {"recipients_to_notify", recipients}};
+      json evidence = {{"receipt_sha256", crypto::to_hex(crypto::sha256(signed_receipt))},
+                       {"method", to_string(method)},
+                       {"removed", removed_json(removal.removed)},
+                       {"identifiers_suppressed", removal.suppressed},
+                       {"audit_seq", entry.seq},
+                       {"recipients_to_notify", recipients}};
+      if (method == ErasureMethod::kAnonymize) evidence["kept_anonymously"] = removed_json(kept);
       CONSENTRIC_RETURN_IF_ERROR(
           close_row(store, row, "completed", evidence.dump(), r.actor, r.now));
       out.erased.push_back({Request{row, ""}, std::move(signed_receipt), removal.removed,
-                            removal.suppressed, std::move(removal.recipients)});
+                            removal.suppressed, std::move(removal.recipients), method,
+                            std::move(kept)});
       keys.push_back(subject);
     }
     if (!keys.empty()) CONSENTRIC_RETURN_IF_ERROR(destroy_keys(sd, keys, r.now));
@@ -182,7 +219,9 @@ Status check_receipt_against_store(StoreDir& sd, const ErasureReceipt& receipt) 
   const json detail = entry ? json::parse(entry->detail, nullptr, false) : json();
   if (!entry || entry->action != "subject.erase" || !detail.is_object() ||
       detail.value("request", std::int64_t{-1}) != receipt.request_id ||
-      detail.value("removed", json()) != removed_json(receipt.removed)) {
+      detail.value("method", std::string()) != to_string(receipt.method) ||
+      detail.value("removed", json()) != removed_json(receipt.removed) ||
+      detail.value("kept_anonymously", json::object()) != removed_json(receipt.kept_anonymously)) {
     return unauthenticated(fmt::format(
         "the audit chain has no subject.erase entry {} for request {} with these counts",
         receipt.audit_seq, receipt.request_id));

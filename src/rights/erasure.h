@@ -8,6 +8,9 @@
 //     refused and counted);
 //   - every row about them is deleted with secure_delete (Store::erase_subject), derived data
 //     (feature rows, segment memberships) included; requests in the register stay, unlinked;
+//   - with `erasure: anonymize` in the config, their events (without pii properties) and
+//     all-events feature rows are first moved to an anonymous remnant that nothing links back
+//     to (Store::anonymize_subject); everything else goes as above;
 //   - the request is completed with a signed receipt (receipt.h) and audited (subject.erase);
 //   - last, their data key is destroyed in the key ring, which records the erasure, so every
 //     sealed copy of their data (backups, exports) stays unreadable.
@@ -40,6 +43,8 @@ struct Erased {
   // The recipients their data was disclosed to, who must be told of the erasure (GDPR Art. 19):
   // the audit entry of each export and its recipient. Kept in the request's evidence.
   std::vector<DisclosureRow> recipients;
+  ErasureMethod method = ErasureMethod::kDelete;
+  RemovedCounts kept_anonymously;  // empty for a deletion
 };
 
 struct EraseOutcome {

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "audit/audit_ops.h"
 #include "consent/subjects.h"
 #include "crypto/keys.h"
+#include "gate/gate.h"
 #include "ingest/importer.h"
 #include "rights/backup.h"
 #include "synth/generator.h"
@@ -14,6 +16,7 @@
 namespace consentric::rights {
 namespace {
 
+using ::consentric::testing::read_file;
 using ::consentric::testing::StatusIs;
 using ::consentric::testing::TempDir;
 using ::consentric::testing::write_file;
@@ -249,6 +252,248 @@ TEST_F(ErasureTest, RestoreReappliesErasuresAndRefusesAnotherStoresBackup) {
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("another store")));
   EXPECT_THAT(restore_store(*sd_, dir_.path() / "p.csv", "test", kNow),
               StatusIs(StatusCode::kFailedPrecondition, ::testing::_));
+}
+
+// ---- Anonymization instead of deletion (config `erasure: anonymize`) ----------------------
+
+TEST_F(ErasureTest, TheDefaultDeletesAndKeepsNothingAnonymously) {
+  ASSERT_EQ(sd_->config.erasure, ErasureMethod::kDelete);
+  auto out = erase_one("email=ada@example.com");
+  ASSERT_OK(out);
+  ASSERT_EQ(out->erased.size(), 1u);
+  EXPECT_EQ(out->erased[0].method, ErasureMethod::kDelete);
+  EXPECT_TRUE(out->erased[0].kept_anonymously.empty());
+  EXPECT_EQ(sd_->store->counts()->anonymous, 0);
+  auto receipt = verify_receipt(out->erased[0].receipt);
+  ASSERT_OK(receipt);
+  EXPECT_EQ(receipt->method, ErasureMethod::kDelete);
+  EXPECT_TRUE(receipt->kept_anonymously.empty());
+}
+
+// The quickstart declaration with `erasure: anonymize`, and a pii property on form_submit so
+// that a sealed event part is there to be dropped. city and age are quasi-identifiers there.
+std::string anonymizing_config() {
+  std::string yaml(synth::quickstart_config_yaml());
+  const std::string form = "      - {name: form, type: string}\n";
+  const std::size_t at = yaml.find(form);
+  if (at == std::string::npos) return "the quickstart has no form_submit.form property";
+  yaml.insert(at + form.size(), "      - {name: note, type: string, pii: true}\n");
+  return yaml + "\nerasure: anonymize\n";
+}
+
+class AnonymizingErasureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto sd = init_store_dir(dir_.path() / "store", anonymizing_config(), "anonymize.yaml", kNow,
+                             {.durable = false});
+    ASSERT_OK(sd);
+    sd_.emplace(std::move(*sd));
+    ASSERT_EQ(sd_->config.erasure, ErasureMethod::kAnonymize);
+    write_file(dir_ / "p.csv",
+               "customer_id,email,first_name,last_name,city,age,company,job_title\n"
+               "C1,ada@example.com,Ada,Lovelace,Zanzibarville,36,Analytical,Countess\n"
+               "C2,bob@example.com,Bob,Builder,Leeds,41,Yes We Can,Builder\n");
+    write_file(
+        dir_ / "e.ndjson",
+        R"({"customer_id":"C1","type":"page_view","time":"2026-05-01T10:00:00Z","properties":{"page":"/a","duration_s":3}})"
+        "\n"
+        R"({"customer_id":"C1","type":"form_submit","time":"2026-05-02T10:00:00Z","properties":{"form":"contact","note":"call me at home, Quillfeather Lane"}})"
+        "\n"
+        R"({"customer_id":"C1","type":"purchase","time":"2026-05-03T10:00:00Z","properties":{"amount":99.5,"currency":"EUR","plan":"team"}})"
+        "\n"
+        R"({"customer_id":"C2","type":"page_view","time":"2026-05-04T10:00:00Z","properties":{"page":"/c","duration_s":5}})"
+        "\n");
+    write_file(
+        dir_ / "c.ndjson",
+        R"({"email":"ada@example.com","purpose":"segmentation","action":"grant","time":"2026-05-01T09:00:00Z","notice_version":"2026-01"})"
+        "\n");
+    import(ingest::ImportKind::kProfiles, "p.csv");
+    import(ingest::ImportKind::kEvents, "e.ndjson");
+    import(ingest::ImportKind::kConsents, "c.ndjson");
+  }
+
+  ingest::ImportReport import(ingest::ImportKind kind, const char* file) {
+    auto r = ingest::import_file(*sd_, {.kind = kind, .file = dir_ / file, .now = kNow});
+    EXPECT_OK(r);
+    return r.ok() ? *r : ingest::ImportReport{};
+  }
+
+  std::optional<SubjectId> find(std::string_view identifier) {
+    auto arg = consent::parse_identifier_arg(sd_->config, identifier);
+    EXPECT_OK(arg);
+    auto found = consent::find_subject(*sd_, *arg);
+    if (!found.ok() || !*found) return std::nullopt;
+    return (*found)->id;
+  }
+
+  std::vector<SubjectRow> remnants() {
+    std::vector<SubjectRow> out;
+    EXPECT_OK(sd_->store->scan_subjects([&](const SubjectRow& r) {
+      if (r.anonymous) out.push_back(r);
+    }));
+    return out;
+  }
+
+  // Every byte of the store's files, live and write-ahead, data and key ring.
+  std::string store_bytes() {
+    std::string all;
+    for (const char* base : {kDataFileName, kKeyRingFileName}) {
+      for (const char* suffix : {"", "-wal", "-journal"}) {
+        const auto f = dir_.path() / "store" / (std::string(base) + suffix);
+        if (std::filesystem::exists(f)) all += read_file(f);
+      }
+    }
+    return all;
+  }
+
+  TempDir dir_;
+  std::optional<StoreDir> sd_;
+};
+
+TEST_F(AnonymizingErasureTest, ThePersonIsGoneAndTheirEventsStayUnderAnUnlinkedRemnant) {
+  const std::optional<SubjectId> ada = find("email=ada@example.com");
+  const std::optional<SubjectId> bob = find("email=bob@example.com");
+  ASSERT_TRUE(ada && bob);
+  const std::string ada_pseudonym = (*sd_->store->subject(*ada))->pseudonym;
+  const StoreCounts before = *sd_->store->counts();
+  ASSERT_EQ(before.events, 4);
+  ASSERT_NE(store_bytes().find("Zanzibarville"), std::string::npos);  // the scan can see it
+
+  auto out = erase(*sd_, {.identifiers = {"email=ada@example.com"}, .now = kNow});
+  ASSERT_OK(out);
+  ASSERT_EQ(out->erased.size(), 1u);
+  const Erased& e = out->erased[0];
+  EXPECT_EQ(e.method, ErasureMethod::kAnonymize);
+  EXPECT_EQ(e.kept_anonymously,
+            (RemovedCounts{{"events", 3}, {"event counts", 3}, {"feature rows", 1}}));
+  EXPECT_EQ(removed(e.removed, "events"), 0);  // moved, not deleted
+  EXPECT_EQ(removed(e.removed, "profiles"), 1);
+  EXPECT_EQ(removed(e.removed, "identifiers"), 2);
+  EXPECT_EQ(removed(e.removed, "consent records"), 1);
+  EXPECT_EQ(removed(e.removed, "subjects"), 1);
+  EXPECT_EQ(e.identifiers_suppressed, 2);
+
+  // The person: not found by any identifier, suppressed, key destroyed, no request open to them.
+  EXPECT_FALSE(find("email=ada@example.com").has_value());
+  EXPECT_FALSE(find("customer_id=C1").has_value());
+  EXPECT_FALSE(sd_->store->subject(*ada)->has_value());
+  EXPECT_THAT(sd_->keyring->subject_key(*ada), StatusIs(StatusCode::kNotFound, ::testing::_));
+  EXPECT_TRUE(*sd_->keyring->was_erased(*ada));
+  EXPECT_EQ(import(ingest::ImportKind::kProfiles, "p.csv").suppressed, 1);
+  EXPECT_FALSE(find("email=ada@example.com").has_value());
+
+  // Aggregates survive: every event is still there, one subject is a remnant.
+  const StoreCounts after = *sd_->store->counts();
+  EXPECT_EQ(after.events, before.events);
+  EXPECT_EQ(after.subjects, before.subjects);
+  EXPECT_EQ(after.anonymous, 1);
+  EXPECT_EQ(after.profiles, 1);  // Bob's
+
+  // The remnant: nothing but events, none of them with a pii part, dated by its first event.
+  const std::vector<SubjectRow> left = remnants();
+  ASSERT_EQ(left.size(), 1u);
+  const SubjectRow& remnant = left[0];
+  EXPECT_NE(remnant.pseudonym, ada_pseudonym);
+  EXPECT_EQ(remnant.created_at, *parse_timestamp("2026-05-01T10:00:00Z"));
+  EXPECT_EQ(remnant.updated_at, remnant.created_at);
+  EXPECT_TRUE(sd_->store->subject_identifiers(remnant.id)->empty());
+  EXPECT_FALSE(sd_->store->profile(remnant.id)->has_value());
+  EXPECT_TRUE(sd_->store->consent_history(remnant.id)->empty());
+  EXPECT_TRUE(sd_->store->limit_history(remnant.id)->empty());
+  EXPECT_TRUE(sd_->store->membership_purposes(remnant.id)->empty());
+  EXPECT_TRUE(sd_->store->dsars({.subject = remnant.id})->empty());
+  EXPECT_THAT(sd_->keyring->subject_key(remnant.id), StatusIs(StatusCode::kNotFound, ::testing::_));
+  EXPECT_FALSE(*sd_->keyring->was_erased(remnant.id));
+  std::vector<EventRow> events;
+  ASSERT_OK(sd_->store->scan_subject_events(remnant.id, kNow,
+                                            [&](const EventRow& ev) { events.push_back(ev); }));
+  ASSERT_EQ(events.size(), 3u);
+  for (const EventRow& ev : events) EXPECT_TRUE(ev.sealed.empty()) << ev.props;
+  EXPECT_EQ(events[1].props, R"({"form":"contact"})");
+  EXPECT_EQ(events[2].props, R"({"amount":99.5,"currency":"EUR","plan":"team"})");
+  EXPECT_EQ((*sd_->store->features(remnant.id))->events, 3);
+
+  // No quasi-identifier value is left in any file (city is one; Bob's stays).
+  const std::string bytes = store_bytes();
+  EXPECT_EQ(bytes.find("Zanzibarville"), std::string::npos);
+  EXPECT_EQ(bytes.find("Countess"), std::string::npos);  // the plain profile went whole
+  EXPECT_NE(bytes.find("Leeds"), std::string::npos);
+
+  // Nothing in the audit chain, the register or the receipt names the remnant.
+  const std::string remnant_id = std::to_string(remnant.id);
+  bool saw_erase = false;
+  ASSERT_OK(sd_->store->scan_audit([&](const AuditRecord& r) -> Status {
+    EXPECT_NE(r.subject, remnant.pseudonym);
+    EXPECT_EQ(r.detail.find(remnant.pseudonym), std::string::npos) << r.action;
+    EXPECT_EQ(r.detail.find(remnant_id), std::string::npos) << r.action;
+    if (r.action == "subject.erase") {
+      saw_erase = true;
+      EXPECT_EQ(r.subject, ada_pseudonym);
+      const json detail = json::parse(r.detail);
+      EXPECT_EQ(detail["method"], "anonymize");
+      EXPECT_EQ(detail["kept_anonymously"]["events"], 3);
+    }
+    return Status();
+  }));
+  EXPECT_TRUE(saw_erase);
+  auto row = sd_->store->dsar(e.request.row.request_id);
+  ASSERT_OK(row);
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ((*row)->evidence.find(remnant.pseudonym), std::string::npos);
+  EXPECT_EQ(json::parse((*row)->evidence)["method"], "anonymize");
+  EXPECT_EQ(e.receipt.find(remnant.pseudonym), std::string::npos);
+  EXPECT_EQ(e.receipt.find(remnant_id), std::string::npos);
+  auto receipt = verify_receipt(e.receipt);
+  ASSERT_OK(receipt);
+  EXPECT_EQ(receipt->method, ErasureMethod::kAnonymize);
+  EXPECT_EQ(receipt->kept_anonymously,
+            (RemovedCounts{{"event counts", 3}, {"events", 3}, {"feature rows", 1}}));
+  EXPECT_OK(check_receipt_against_store(*sd_, *receipt));
+
+  // A receipt that claims another method or other kept counts does not match the chain, even
+  // when signed with this installation's key.
+  auto signer = audit::log_signer(*sd_->store, sd_->master);
+  ASSERT_OK(signer);
+  ErasureReceipt as_deletion = *receipt;
+  as_deletion.method = ErasureMethod::kDelete;
+  as_deletion.kept_anonymously.clear();
+  auto forged = verify_receipt(sign_receipt(as_deletion, signer->key));
+  ASSERT_OK(forged);
+  EXPECT_THAT(check_receipt_against_store(*sd_, *forged),
+              StatusIs(StatusCode::kUnauthenticated, ::testing::_));
+}
+
+TEST_F(AnonymizingErasureTest, NoPurposeViewIncludesARemnant) {
+  ASSERT_OK(erase(*sd_, {.identifiers = {"email=ada@example.com"}, .now = kNow}));
+  const std::vector<SubjectRow> left = remnants();
+  ASSERT_EQ(left.size(), 1u);
+  const std::string bob = (*sd_->store->subject(*find("email=bob@example.com")))->pseudonym;
+  // lead_scoring rests on legitimate interest: without the exclusion every subject with no
+  // objection, the remnant too, would be let through.
+  for (const char* purpose : {"lead_scoring", "segmentation", "order_fulfilment"}) {
+    auto view = gate::build_view(*sd_, {.purpose = purpose, .as_of = kNow, .actor = "test"}, kNow);
+    ASSERT_OK(view);
+    for (const std::string& id : view->row_ids()) EXPECT_NE(id, left[0].pseudonym) << purpose;
+  }
+  auto scoring =
+      gate::build_view(*sd_, {.purpose = "lead_scoring", .as_of = kNow, .actor = "t"}, kNow);
+  ASSERT_OK(scoring);
+  EXPECT_EQ(scoring->row_ids(), std::vector<std::string>{bob});
+  auto counted = gate::count_lawful(*sd_, kNow, "test", kNow);
+  ASSERT_OK(counted);
+  for (const gate::GateCount& c : *counted) EXPECT_EQ(c.subjects, 1) << c.purpose;
+}
+
+TEST_F(AnonymizingErasureTest, SomeoneWithoutEventsLeavesNoRemnant) {
+  write_file(dir_ / "p2.csv", "customer_id,email\nC3,cyd@example.com\n");
+  import(ingest::ImportKind::kProfiles, "p2.csv");
+  auto out = erase(*sd_, {.identifiers = {"email=cyd@example.com"}, .now = kNow});
+  ASSERT_OK(out);
+  ASSERT_EQ(out->erased.size(), 1u);
+  EXPECT_EQ(out->erased[0].kept_anonymously,
+            (RemovedCounts{{"events", 0}, {"event counts", 0}, {"feature rows", 0}}));
+  EXPECT_TRUE(remnants().empty());
+  EXPECT_FALSE(find("email=cyd@example.com").has_value());
 }
 
 }  // namespace

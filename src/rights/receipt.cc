@@ -8,16 +8,22 @@ namespace {
 
 using nlohmann::json;
 
+json counts_json(const RemovedCounts& counts) {
+  json out = json::object();
+  for (const auto& [kind, count] : counts) out[kind] = count;
+  return out;
+}
+
 json body_of(const ErasureReceipt& r) {
-  json removed = json::object();
-  for (const auto& [kind, count] : r.removed) removed[kind] = count;
   return {{"installation", r.installation},
           {"public_key", crypto::to_base64(r.public_key)},
           {"request", r.request_id},
           {"regime", r.regime},
           {"received", format_timestamp(r.received)},
           {"erased", format_timestamp(r.erased)},
-          {"removed", removed},
+          {"method", to_string(r.method)},
+          {"removed", counts_json(r.removed)},
+          {"kept_anonymously", counts_json(r.kept_anonymously)},
           {"identifiers_suppressed", r.identifiers_suppressed},
           {"data_key_destroyed", r.data_key_destroyed},
           {"audit_seq", r.audit_seq}};
@@ -51,6 +57,18 @@ Result<UnixSeconds> time_member(const json& o, const char* name) {
   Result<UnixSeconds> t = parse_timestamp(text);
   if (!t.ok()) return bad(fmt::format("\"{}\" must be a timestamp", name));
   return *t;
+}
+
+// An object of counts, each a whole number, 0 or more.
+Result<RemovedCounts> counts_member(const json& o, const char* name) {
+  auto it = o.find(name);
+  if (it == o.end() || !it->is_object()) return bad(fmt::format("\"{}\" must be an object", name));
+  RemovedCounts out;
+  for (auto c = it->begin(); c != it->end(); ++c) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, count_member(*it, c.key().c_str()));
+    out.emplace_back(c.key(), n);
+  }
+  return out;
 }
 
 }  // namespace
@@ -90,11 +108,18 @@ Result<ErasureReceipt> verify_receipt(std::string_view text) {
   CONSENTRIC_ASSIGN_OR_RETURN(r.regime, string_member(body, "regime"));
   CONSENTRIC_ASSIGN_OR_RETURN(r.received, time_member(body, "received"));
   CONSENTRIC_ASSIGN_OR_RETURN(r.erased, time_member(body, "erased"));
-  auto removed = body.find("removed");
-  if (removed == body.end() || !removed->is_object()) return bad("\"removed\" must be an object");
-  for (auto it = removed->begin(); it != removed->end(); ++it) {
-    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, count_member(*removed, it.key().c_str()));
-    r.removed.emplace_back(it.key(), n);
+  CONSENTRIC_ASSIGN_OR_RETURN(std::string method, string_member(body, "method"));
+  if (method == to_string(ErasureMethod::kDelete)) {
+    r.method = ErasureMethod::kDelete;
+  } else if (method == to_string(ErasureMethod::kAnonymize)) {
+    r.method = ErasureMethod::kAnonymize;
+  } else {
+    return bad(fmt::format("\"method\" is \"{}\", expected \"delete\" or \"anonymize\"", method));
+  }
+  CONSENTRIC_ASSIGN_OR_RETURN(r.removed, counts_member(body, "removed"));
+  CONSENTRIC_ASSIGN_OR_RETURN(r.kept_anonymously, counts_member(body, "kept_anonymously"));
+  if (r.method == ErasureMethod::kDelete && !r.kept_anonymously.empty()) {
+    return bad("a deletion keeps nothing anonymously, but \"kept_anonymously\" is not empty");
   }
   CONSENTRIC_ASSIGN_OR_RETURN(r.identifiers_suppressed,
                               count_member(body, "identifiers_suppressed"));
@@ -104,7 +129,7 @@ Result<ErasureReceipt> verify_receipt(std::string_view text) {
   }
   r.data_key_destroyed = destroyed->get<bool>();
   CONSENTRIC_ASSIGN_OR_RETURN(r.audit_seq, count_member(body, "audit_seq"));
-  if (body.size() != 10) return bad("the body has members a receipt does not have");
+  if (body.size() != 12) return bad("the body has members a receipt does not have");
 
   Result<std::string> signature = crypto::from_base64(signature_b64);
   // Strings that are not UTF-8 cannot have been signed: strict dumping refuses them.

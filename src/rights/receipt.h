@@ -2,15 +2,21 @@
 
 // Erasure receipts (docs/rights.md, "Erasure receipts"): the proof a controller hands the person
 // (or a regulator) that an erasure was carried out. A signed JSON document that lists what was
-// removed by kind and count, and nothing about the person beyond the request id. Signed with
+// removed by kind and count (and, for an anonymization, what was kept anonymously), and nothing
+// about the person beyond the request id. Signed with
 // this installation's Ed25519 key (the audit signing key, crypto/signing.h), so anyone holding
 // the installation's public key can check it offline.
 //
 //   {"format": "consentric-erasure-receipt/1",
 //    "body": {"installation": "consentric/<store id>", "public_key": "<base64>",
 //             "request": 12, "regime": "gdpr", "received": "...", "erased": "...",
-//             "removed": {"events": 31, ...}, "identifiers_suppressed": 2,
+//             "method": "delete", "removed": {"events": 31, ...},
+//             "kept_anonymously": {}, "identifiers_suppressed": 2,
 //             "data_key_destroyed": true, "audit_seq": 4711},
+//
+// method is "delete" or "anonymize" (config `erasure:`); kept_anonymously is empty for a
+// deletion and, for an anonymization, counts the rows moved to an anonymous remnant ("events",
+// "event counts", "feature rows"); it never names the remnant.
 //    "signature": "<base64 Ed25519 over the body's canonical JSON>"}
 //
 // The canonical JSON of the body is its compact serialization with keys in byte order.
@@ -19,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/config.h"
 #include "consentric/status.h"
 #include "core/time.h"
 #include "crypto/keys.h"
@@ -36,7 +43,9 @@ struct ErasureReceipt {
   std::string regime;
   UnixSeconds received = 0;
   UnixSeconds erased = 0;
-  RemovedCounts removed;  // in key order once parsed
+  ErasureMethod method = ErasureMethod::kDelete;
+  RemovedCounts removed;           // in key order once parsed
+  RemovedCounts kept_anonymously;  // empty for a deletion; in key order once parsed
   std::int64_t identifiers_suppressed = 0;
   bool data_key_destroyed = false;
   std::int64_t audit_seq = 0;  // the subject.erase entry in the installation's audit chain

@@ -20,11 +20,15 @@ CREATE TABLE config_versions(
 );
 -- AUTOINCREMENT: an erased subject's id is never given to anyone else, because the key ring's
 -- erasure record names ids, and a restored backup is erased again by them.
+-- anonymous: 1 for the remnant of a person erased by anonymization (docs/rights.md): events
+-- only, under a random negative id outside the sequence, so neither its id nor its times say
+-- when it was made; no identifier, profile, consent or key, and never in a purpose view.
 CREATE TABLE subjects(
   subject_id INTEGER PRIMARY KEY AUTOINCREMENT,
   pseudonym  TEXT NOT NULL,  -- 80 random bits: unique in practice, so no index to maintain
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  anonymous  INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1))
 );
 -- Identifiers by keyed blind index only: the plaintext is never stored here.
 CREATE TABLE identifiers(
@@ -33,6 +37,13 @@ CREATE TABLE identifiers(
   field       TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX identifiers_by_subject ON identifiers(subject_id);
+-- An anonymous remnant can never be found by an identifier.
+CREATE TRIGGER identifiers_never_of_remnants BEFORE INSERT ON identifiers
+WHEN (SELECT anonymous FROM subjects WHERE subject_id = NEW.subject_id) = 1
+BEGIN SELECT RAISE(ABORT, 'an anonymous remnant has no identifiers'); END;
+CREATE TRIGGER identifiers_never_moved_to_remnants BEFORE UPDATE OF subject_id ON identifiers
+WHEN (SELECT anonymous FROM subjects WHERE subject_id = NEW.subject_id) = 1
+BEGIN SELECT RAISE(ABORT, 'an anonymous remnant has no identifiers'); END;
 -- plain: the non-pii fields as a JSON object; sealed: the pii fields' JSON object, encrypted
 -- under the subject's data key (store/profile_doc.h).
 CREATE TABLE profiles(

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <array>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "sqlite/db.h"
 #include "store/feature_row.h"
 #include "store/migrations.h"
+#include "store/profile_doc.h"
 
 namespace consentric {
 namespace {
@@ -51,7 +53,8 @@ enum class Q : std::size_t {
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql = {
     "INSERT INTO subjects(pseudonym, created_at, updated_at) VALUES (?1, ?2, ?2)",
-    "SELECT subject_id, pseudonym, created_at, updated_at FROM subjects WHERE subject_id = ?1",
+    "SELECT subject_id, pseudonym, created_at, updated_at, anonymous FROM subjects WHERE "
+    "subject_id = ?1",
     "SELECT subject_id FROM identifiers WHERE blind_index = ?1",
     "SELECT (SELECT subject_id FROM identifiers WHERE blind_index = ?1), "
     "EXISTS (SELECT 1 FROM suppression WHERE blind_index = ?1)",
@@ -258,8 +261,7 @@ class SqliteStore final : public Store {
   Result<SubjectRow> create_subject(UnixSeconds now) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kCreateSubject));
     SubjectRow row;
-    // A random pseudonym: stable for the subject, linkable to nothing outside the store.
-    row.pseudonym = "s_" + crypto::to_hex(crypto::random_bytes(10));
+    row.pseudonym = random_pseudonym();
     row.created_at = row.updated_at = now;
     CONSENTRIC_RETURN_IF_ERROR(s->bind_text(1, row.pseudonym).bind(2, now).run());
     row.id = db_->last_insert_rowid();
@@ -271,7 +273,7 @@ class SqliteStore final : public Store {
     s->bind(1, id);
     return sqlite::read_one(*s, [](const Stmt& r) {
       return SubjectRow{r.column_int(0), std::string(r.column_text(1)), r.column_int(2),
-                        r.column_int(3)};
+                        r.column_int(3), r.column_int(4) != 0};
     });
   }
 
@@ -653,14 +655,15 @@ class SqliteStore final : public Store {
 
   Status scan_subjects(const std::function<void(const SubjectRow&)>& fn) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s, db_->prepare("SELECT subject_id, pseudonym, created_at, updated_at FROM subjects "
-                             "ORDER BY subject_id"));
+        Stmt s, db_->prepare("SELECT subject_id, pseudonym, created_at, updated_at, anonymous "
+                             "FROM subjects ORDER BY subject_id"));
     SubjectRow row;
     return for_each_row(s, [&](const Stmt& r) {
       row.id = r.column_int(0);
       row.pseudonym.assign(r.column_text(1));
       row.created_at = r.column_int(2);
       row.updated_at = r.column_int(3);
+      row.anonymous = r.column_int(4) != 0;
       fn(row);
     });
   }
@@ -887,6 +890,7 @@ class SqliteStore final : public Store {
     StoreCounts c;
     const std::pair<std::int64_t*, std::string_view> queries[] = {
         {&c.subjects, "SELECT count(*) FROM subjects"},
+        {&c.anonymous, "SELECT count(*) FROM subjects WHERE anonymous = 1"},
         {&c.identifiers, "SELECT count(*) FROM identifiers"},
         {&c.profiles, "SELECT count(*) FROM profiles"},
         {&c.events, "SELECT count(*) FROM events"},
@@ -1100,7 +1104,101 @@ class SqliteStore final : public Store {
     return removed;
   }
 
+  Result<RemovedCounts> anonymize_subject(SubjectId subject,
+                                          const AnonymizeOptions& options) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> from, this->subject(subject));
+    if (!from) return not_found(fmt::format("no subject {} to anonymize", subject));
+    if (from->anonymous) {
+      return failed_precondition(
+          fmt::format("subject {} is an anonymous remnant already", subject));
+    }
+    RemovedCounts kept{{"events", 0}, {"event counts", 0}, {"feature rows", 0}};
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt first,
+                                db_->prepare("SELECT min(ts) FROM events WHERE subject_id = ?1"));
+    first.bind(1, subject);
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::optional<UnixSeconds>> first_ts,
+                                sqlite::read_one(first, [](const Stmt& r) {
+                                  return r.is_null(0) ? std::optional<UnixSeconds>()
+                                                      : std::optional<UnixSeconds>(r.column_int(0));
+                                }));
+    if (!first_ts || !*first_ts) return kept;  // nothing to keep
+
+    // A random negative id: never one the sequence gives out, and in no order with them.
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt make, db_->prepare("INSERT INTO subjects(subject_id, pseudonym, created_at, "
+                                "updated_at, anonymous) VALUES (?1, ?2, ?3, ?3, 1)"));
+    SubjectId remnant = 0;
+    for (int attempt = 0;; ++attempt) {
+      std::uint64_t bits = 0;
+      const std::string r = crypto::random_bytes(sizeof bits);
+      std::memcpy(&bits, r.data(), sizeof bits);
+      remnant = -static_cast<SubjectId>(bits >> 2) - 1;  // in [-2^62, -1]
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt taken,
+                                  db_->prepare("SELECT 1 FROM subjects WHERE subject_id = ?1"));
+      taken.bind(1, remnant);
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<int> hit,
+                                  sqlite::read_one(taken, [](const Stmt&) { return 1; }));
+      if (!hit) break;
+      if (attempt == 8) return internal_error("no free id for an anonymous remnant");
+    }
+    CONSENTRIC_RETURN_IF_ERROR(
+        make.bind(1, remnant).bind_text(2, random_pseudonym()).bind(3, **first_ts).run());
+
+    // The events, in time order, under sequence numbers in place of their content hashes; the
+    // sealed part is dropped, and so are the properties the options name.
+    std::string props = "props";
+    for (const auto& [type_id, names] : options.drop_properties) {
+      if (names.empty()) continue;
+      std::string paths;
+      for (const std::string& n : names) {
+        std::string quoted;
+        append_json_string(&quoted, n);
+        paths += fmt::format(", '$.' || {}", sqlite_string_literal(quoted));
+      }
+      props = fmt::format("CASE WHEN type_id = {} THEN json_remove(props{}) ELSE {} END", type_id,
+                          paths, props);
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt move,
+        db_->prepare(fmt::format(
+            "INSERT INTO events(subject_id, ts, dedup, type_id, props, sealed) "
+            "SELECT ?2, ts, row_number() OVER (ORDER BY ts, type_id, props), type_id, {}, NULL "
+            "FROM events WHERE subject_id = ?1",
+            props)));
+    CONSENTRIC_RETURN_IF_ERROR(move.bind(1, subject).bind(2, remnant).run());
+    kept[0].second = db_->changes();
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt drop,
+                                db_->prepare("DELETE FROM events WHERE subject_id = ?1"));
+    CONSENTRIC_RETURN_IF_ERROR(drop.bind(1, subject).run());
+
+    // The all-events feature rows are sums over exactly these events: they move as they are.
+    static constexpr std::pair<std::size_t, std::string_view> kMoves[] = {
+        {1, "UPDATE feature_counts SET subject_id = ?2 WHERE subject_id = ?1"},
+        {2, "UPDATE features SET subject_id = ?2 WHERE subject_id = ?1"},
+    };
+    for (const auto& [slot, sql] : kMoves) {
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt st, db_->prepare(sql));
+      CONSENTRIC_RETURN_IF_ERROR(st.bind(1, subject).bind(2, remnant).run());
+      kept[slot].second = db_->changes();
+    }
+    return kept;
+  }
+
  private:
+  // A random pseudonym: stable for the subject, linkable to nothing outside the store.
+  static std::string random_pseudonym() { return "s_" + crypto::to_hex(crypto::random_bytes(10)); }
+
+  // s as an SQL string literal ('...' with quotes doubled).
+  static std::string sqlite_string_literal(std::string_view s) {
+    std::string out = "'";
+    for (const char c : s) {
+      out += c;
+      if (c == '\'') out += '\'';
+    }
+    out += '\'';
+    return out;
+  }
+
   static Stmt& bind_purpose_features(Stmt& s, std::string_view purpose, const FeatureDelta& d) {
     s.bind_text(1, purpose)
         .bind(2, d.subject)

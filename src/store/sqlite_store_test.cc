@@ -173,5 +173,98 @@ TEST_F(SqliteStoreTest, DisclosuresAndImportsOfOneSubject) {
   EXPECT_EQ((*imports_b)[1].sha256, "cd");
 }
 
+TEST_F(SqliteStoreTest, AnonymizeMovesEventsToAnUnlinkedRemnantWithoutTheirPii) {
+  ASSERT_OK(store_->begin());
+  auto s = *store_->create_subject(9'000);
+  auto bystander = *store_->create_subject(9'000);
+  ASSERT_OK(store_->add_identifier(s.id, "idx", "email"));
+  ASSERT_OK(store_->put_profile(s.id, {R"({"age":41})", std::string("\x01sealed", 7), 9'000}));
+  const std::int64_t visit = *store_->event_type_id("visit");
+  const std::int64_t purchase = *store_->event_type_id("purchase");
+  ASSERT_TRUE(*store_->insert_event({.subject = s.id,
+                                     .ts = 700,
+                                     .dedup = 11,
+                                     .type_id = visit,
+                                     .props = R"({"page":"/a","zip":"10115"})",
+                                     .sealed = "secret"}));
+  ASSERT_TRUE(*store_->insert_event(
+      {.subject = s.id, .ts = 500, .dedup = 12, .type_id = purchase, .props = R"({"zip":"x"})"}));
+  ASSERT_TRUE(*store_->insert_event(
+      {.subject = bystander.id, .ts = 600, .dedup = 13, .type_id = visit, .props = "{}"}));
+  ASSERT_OK(store_->apply_features({.subject = s.id,
+                                    .first_seen = 500,
+                                    .last_seen = 700,
+                                    .events = 2,
+                                    .per_type = {{visit, 1, 700}, {purchase, 1, 500}}}));
+  auto kept = store_->anonymize_subject(s.id, {.drop_properties = {{visit, {"zip"}}}});
+  ASSERT_OK(kept);
+  ASSERT_OK(store_->commit());
+  EXPECT_EQ(*kept, (RemovedCounts{{"events", 2}, {"event counts", 2}, {"feature rows", 1}}));
+
+  // One new subject, anonymous, under a negative id, dated by its first event.
+  std::vector<SubjectRow> remnants;
+  ASSERT_OK(store_->scan_subjects([&](const SubjectRow& r) {
+    if (r.anonymous) remnants.push_back(r);
+  }));
+  ASSERT_EQ(remnants.size(), 1u);
+  const SubjectRow& remnant = remnants[0];
+  EXPECT_LT(remnant.id, 0);
+  EXPECT_EQ(remnant.created_at, 500);
+  EXPECT_EQ(remnant.updated_at, 500);
+  EXPECT_NE(remnant.pseudonym, s.pseudonym);
+  EXPECT_EQ(store_->counts()->anonymous, 1);
+  EXPECT_FALSE((*store_->subject(s.id))->anonymous);
+  EXPECT_TRUE((*store_->subject(remnant.id))->anonymous);
+
+  // The events moved, pii part and named properties gone, content hashes replaced; the
+  // bystander's event and the person's other rows are where they were.
+  std::vector<EventRow> events;
+  ASSERT_OK(store_->scan_subject_events(remnant.id, 10'000,
+                                        [&](const EventRow& e) { events.push_back(e); }));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].ts, 500);
+  EXPECT_EQ(events[0].props, R"({"zip":"x"})");  // not a visit: kept
+  EXPECT_EQ(events[1].ts, 700);
+  EXPECT_EQ(events[1].props, R"({"page":"/a"})");
+  for (const EventRow& e : events) {
+    EXPECT_TRUE(e.sealed.empty());
+    EXPECT_NE(e.dedup, 11);
+    EXPECT_NE(e.dedup, 12);
+  }
+  std::int64_t left = 0;
+  ASSERT_OK(store_->scan_subject_events(s.id, 10'000, [&](const EventRow&) { ++left; }));
+  EXPECT_EQ(left, 0);
+  EXPECT_EQ(store_->counts()->events, 3);
+  EXPECT_FALSE(store_->features(s.id)->has_value());
+  EXPECT_EQ((*store_->features(remnant.id))->events, 2);
+  EXPECT_FALSE(store_->profile(remnant.id)->has_value());
+  EXPECT_TRUE(store_->subject_identifiers(remnant.id)->empty());
+  EXPECT_EQ(**store_->find_subject("idx"), s.id);
+
+  // A remnant can never be given an identifier, nor be anonymized again.
+  ASSERT_OK(store_->begin());
+  EXPECT_THAT(store_->add_identifier(remnant.id, "idx-2", "email"),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("an anonymous remnant has no identifiers")));
+  EXPECT_THAT(store_->replace_identifier(remnant.id, "idx-3", "email"),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       HasSubstr("an anonymous remnant has no identifiers")));
+  EXPECT_THAT(store_->anonymize_subject(remnant.id, {}),
+              StatusIs(StatusCode::kFailedPrecondition, ::testing::_));
+  EXPECT_THAT(store_->anonymize_subject(424242, {}), StatusIs(StatusCode::kNotFound, ::testing::_));
+  store_->rollback();
+}
+
+TEST_F(SqliteStoreTest, AnonymizingSomeoneWithoutEventsMakesNoRemnant) {
+  ASSERT_OK(store_->begin());
+  auto s = *store_->create_subject(1);
+  auto kept = store_->anonymize_subject(s.id, {});
+  ASSERT_OK(kept);
+  ASSERT_OK(store_->commit());
+  EXPECT_EQ(*kept, (RemovedCounts{{"events", 0}, {"event counts", 0}, {"feature rows", 0}}));
+  EXPECT_EQ(store_->counts()->subjects, 1);
+  EXPECT_EQ(store_->counts()->anonymous, 0);
+}
+
 }  // namespace
 }  // namespace consentric

@@ -37,6 +37,9 @@ struct SubjectRow {
   std::string pseudonym;  // stable, random, carries nothing about the person
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
+  // An anonymous remnant of an erased person (Store::anonymize_subject): events only, no
+  // identifier, profile, consent or key. Not a person: the gate never lets one into a view.
+  bool anonymous = false;
 };
 
 struct EventRow {
@@ -233,8 +236,15 @@ struct DisclosureRow {
   std::string detail;     // from the audit entry (JSON)
 };
 
+// What anonymize_subject strips from the events it keeps, beyond their pii part.
+struct AnonymizeOptions {
+  // Properties removed from the kept events' props, by event type id (quasi-identifiers).
+  std::vector<std::pair<std::int64_t, std::vector<std::string>>> drop_properties;
+};
+
 struct StoreCounts {
   std::int64_t subjects = 0;
+  std::int64_t anonymous = 0;  // of the subjects, anonymous remnants of erased people
   std::int64_t identifiers = 0;
   std::int64_t profiles = 0;
   std::int64_t events = 0;
@@ -395,6 +405,21 @@ class Store {
                                      const std::vector<SubjectId>& subjects) = 0;
   // The imports that touched a subject, oldest first.
   virtual Result<std::vector<ImportRecord>> subject_imports(SubjectId subject) = 0;
+
+  // Anonymization instead of deletion (docs/rights.md): moves the subject's events and its
+  // all-events feature rows ("feature rows", "event counts") to a new anonymous subject, and
+  // returns how many rows of each kind moved ("events" first). The new subject has a fresh
+  // random pseudonym, a random negative id (an id from the sequence would tell when it was
+  // made, and so which erasure it came from), created_at and updated_at both the first kept
+  // event's time, and nothing else: no identifier, profile, consent, limit, membership, purpose
+  // feature row or request. The kept events lose their sealed (pii) part, the properties that
+  // `options` names, and their content hash (a hash of what they held, pii included), which a
+  // sequence number replaces. Nothing records which subject the remnant came from; the caller
+  // must not either. When the subject has no events nothing is made and every count is 0.
+  // The subject itself is left as it was otherwise: erase_subject it next, in the same
+  // transaction. NotFound when there is no such subject; FailedPrecondition for a remnant.
+  virtual Result<RemovedCounts> anonymize_subject(SubjectId subject,
+                                                  const AnonymizeOptions& options) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
