@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "audit/audit_log.h"
 #include "consent/lawful_basis.h"
 #include "crypto/keys.h"
 #include "disclose/small_groups.h"
@@ -382,17 +381,8 @@ Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {
           {{"name", f.path.filename().string()}, {"blake2b_256", f.hash}, {"bytes", f.bytes}});
     }
     const json evidence = {{"files", files}, {"counts", out.counts}};
-    json detail = evidence;
-    detail["request"] = row.request_id;
-    CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
-                                             {.actor = r.actor,
-                                              .action = "subject.access",
-                                              .subject = who.subject->pseudonym,
-                                              .detail = json_text(detail)},
-                                             r.now)
-                                   .status());
-    CONSENTRIC_RETURN_IF_ERROR(
-        close_row(store, row, "completed", json_text(evidence), r.actor, r.now));
+    CONSENTRIC_RETURN_IF_ERROR(record_carried_out(store, row, "subject.access", who.subject->pseudonym,
+                                                  evidence, r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(out.request, with_pseudonym(store, row));
     return out;
   });

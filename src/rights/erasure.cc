@@ -93,8 +93,8 @@ Status destroy_keys(StoreDir& sd, const std::vector<SubjectId>& subjects, UnixSe
 Status checkpoint_after_erasure(Store& store) {
   return store.checkpoint().with_context(
       "the erasure is committed, but the write-ahead log still holds old page images until the "
-      "next checkpoint; stop other processes using the store, then run any erasure, backup or "
-      "restore again");
+      "next checkpoint; stop the other processes using the store, then run the next erasure or a "
+      "restore, which truncate it");
 }
 
 }  // namespace

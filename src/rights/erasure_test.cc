@@ -33,9 +33,30 @@ std::int64_t removed(const RemovedCounts& counts, std::string_view kind) {
   return -1;
 }
 
+// A store the tests fill through the real import path, and the ways they look into it.
+class ImportedPeopleTest : public ::testing::Test {
+ protected:
+  ingest::ImportReport import(ingest::ImportKind kind, const char* file) {
+    auto r = ingest::import_file(*sd_, {.kind = kind, .file = dir_ / file, .now = kNow});
+    EXPECT_OK(r);
+    return r.ok() ? *r : ingest::ImportReport{};
+  }
+
+  std::optional<SubjectId> find(std::string_view identifier) {
+    auto arg = consent::parse_identifier_arg(sd_->config, identifier);
+    EXPECT_OK(arg);
+    auto found = consent::find_subject(*sd_, *arg);
+    if (!found.ok() || !*found) return std::nullopt;
+    return (*found)->id;
+  }
+
+  TempDir dir_;
+  std::optional<StoreDir> sd_;
+};
+
 // Two people imported through the real import path (profile, events, consent), on the
 // quickstart declaration.
-class ErasureTest : public ::testing::Test {
+class ErasureTest : public ImportedPeopleTest {
  protected:
   void SetUp() override { open_new(dir_.path() / "store"); }
 
@@ -63,26 +84,10 @@ class ErasureTest : public ::testing::Test {
     import(ingest::ImportKind::kConsents, "c.ndjson");
   }
 
-  ingest::ImportReport import(ingest::ImportKind kind, const char* file) {
-    auto r = ingest::import_file(*sd_, {.kind = kind, .file = dir_ / file, .now = kNow});
-    EXPECT_OK(r);
-    return r.ok() ? *r : ingest::ImportReport{};
-  }
-
-  std::optional<SubjectId> find(std::string_view identifier) {
-    auto arg = consent::parse_identifier_arg(sd_->config, identifier);
-    EXPECT_OK(arg);
-    auto found = consent::find_subject(*sd_, *arg);
-    if (!found.ok() || !*found) return std::nullopt;
-    return (*found)->id;
-  }
 
   Result<EraseOutcome> erase_one(std::string identifier, std::optional<std::int64_t> request = {}) {
     return erase(*sd_, {.identifiers = {std::move(identifier)}, .request_id = request, .now = kNow});
   }
-
-  TempDir dir_;
-  std::optional<StoreDir> sd_;
 };
 
 TEST_F(ErasureTest, RemovesEveryRowDestroysTheKeyAndSignsAReceipt) {
@@ -281,7 +286,7 @@ std::string anonymizing_config() {
   return yaml + "\nerasure: anonymize\n";
 }
 
-class AnonymizingErasureTest : public ::testing::Test {
+class AnonymizingErasureTest : public ImportedPeopleTest {
  protected:
   void SetUp() override {
     auto sd = init_store_dir(dir_.path() / "store", anonymizing_config(), "anonymize.yaml", kNow,
@@ -312,19 +317,6 @@ class AnonymizingErasureTest : public ::testing::Test {
     import(ingest::ImportKind::kConsents, "c.ndjson");
   }
 
-  ingest::ImportReport import(ingest::ImportKind kind, const char* file) {
-    auto r = ingest::import_file(*sd_, {.kind = kind, .file = dir_ / file, .now = kNow});
-    EXPECT_OK(r);
-    return r.ok() ? *r : ingest::ImportReport{};
-  }
-
-  std::optional<SubjectId> find(std::string_view identifier) {
-    auto arg = consent::parse_identifier_arg(sd_->config, identifier);
-    EXPECT_OK(arg);
-    auto found = consent::find_subject(*sd_, *arg);
-    if (!found.ok() || !*found) return std::nullopt;
-    return (*found)->id;
-  }
 
   std::vector<SubjectRow> remnants() {
     std::vector<SubjectRow> out;
@@ -345,9 +337,6 @@ class AnonymizingErasureTest : public ::testing::Test {
     }
     return all;
   }
-
-  TempDir dir_;
-  std::optional<StoreDir> sd_;
 };
 
 TEST_F(AnonymizingErasureTest, ThePersonIsGoneAndTheirEventsStayUnderAnUnlinkedRemnant) {

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "audit/audit_log.h"
 #include "core/text.h"
 #include "crypto/keys.h"
 #include "crypto/signing.h"
@@ -246,17 +245,8 @@ Result<PortabilityOutcome> portability(StoreDir& sd, const PortabilityRequest& r
                            {"blake2b_256", out.archive->hash},
                            {"bytes", out.archive->bytes},
                            {"files", files}};
-    json detail = evidence;
-    detail["request"] = row.request_id;
-    CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
-                                             {.actor = r.actor,
-                                              .action = "subject.portability",
-                                              .subject = who.subject->pseudonym,
-                                              .detail = json_text(detail)},
-                                             r.now)
-                                   .status());
-    CONSENTRIC_RETURN_IF_ERROR(
-        close_row(store, row, "completed", json_text(evidence), r.actor, r.now));
+    CONSENTRIC_RETURN_IF_ERROR(record_carried_out(store, row, "subject.portability", who.subject->pseudonym,
+                                                  evidence, r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(out.request, with_pseudonym(store, row));
     out.manifest = std::move(archive.manifest);
     return out;

@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "audit/audit_log.h"
 #include "crypto/keys.h"
+#include "rights/register.h"
 #include "store/profile_doc.h"
 
 namespace consentric::rights::detail {
@@ -172,6 +174,21 @@ Status write_private_file(const std::filesystem::path& path, std::string_view by
   const std::string why = std::strerror(ok ? errno : saved);
   ::unlink(tmp.c_str());
   return internal_error(fmt::format("{}: write failed ({})", path.string(), why));
+}
+
+Status record_carried_out(Store& store, DsarRow& row, std::string_view action,
+                          std::string_view pseudonym, const nlohmann::json& evidence,
+                          std::string_view actor, UnixSeconds now) {
+  nlohmann::json detail = evidence;
+  detail["request"] = row.request_id;
+  CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
+                                           {.actor = std::string(actor),
+                                            .action = std::string(action),
+                                            .subject = std::string(pseudonym),
+                                            .detail = json_text(detail)},
+                                           now)
+                                 .status());
+  return close_row(store, row, "completed", json_text(evidence), actor, now);
 }
 
 }  // namespace consentric::rights::detail

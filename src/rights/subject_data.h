@@ -46,6 +46,13 @@ Result<SubjectData> read_subject_data(StoreDir& sd, SubjectId subject);
 // refuses it, so only a damaged store holds any) is written with U+FFFD instead of throwing.
 std::string json_text(const nlohmann::json& value, int indent = -1);
 
+// The act of carrying out a right, recorded: the audit entry `action` about the person
+// (detail: the evidence and the request id; counts and hashes only, never a value) and the
+// request completed with the evidence. REQUIRES: a transaction open on the store.
+Status record_carried_out(Store& store, DsarRow& row, std::string_view action,
+                          std::string_view pseudonym, const nlohmann::json& evidence,
+                          std::string_view actor, UnixSeconds now);
+
 // `entry` as JSON for the person: action, times, source, method, notice, proof, expiry.
 nlohmann::json consent_entry_json(const ConsentEntry& entry);
 
