@@ -21,6 +21,7 @@ Result<BackupInfo> describe(const std::filesystem::path& file) {
   std::error_code ec;
   info.bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
   info.hash_hex = crypto::to_hex(hash);
+  info.store_id = facts.store_id;
   info.subjects = facts.subjects;
   info.audit_entries = facts.audit_entries;
   return info;
@@ -58,15 +59,14 @@ Result<RestoreInfo> restore_store(StoreDir& sd, const std::filesystem::path& fro
                                   std::string_view actor, UnixSeconds now) {
   RestoreInfo out;
   CONSENTRIC_ASSIGN_OR_RETURN(out.backup, describe(from));
-  CONSENTRIC_ASSIGN_OR_RETURN(BackupFacts facts, read_backup_facts(from));
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::string> id, sd.store->meta("store_id"));
   // Another store's copy would meet a key ring that holds none of its keys, and an erasure
   // record about other people.
-  if (!id || *id != facts.store_id) {
+  if (!id || *id != out.backup.store_id) {
     return failed_precondition(fmt::format(
         "{} is a backup of another store (id {}); this store is {}: restore it into a store "
         "made with its own key ring",
-        from.string(), facts.store_id, id.value_or("?")));
+        from.string(), out.backup.store_id, id.value_or("?")));
   }
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<AuditRecord> head, sd.store->last_audit());
   if (head) {

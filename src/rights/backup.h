@@ -15,6 +15,7 @@ namespace consentric::rights {
 
 struct BackupInfo {
   std::filesystem::path file;
+  std::string store_id;  // the store it is a copy of
   std::int64_t bytes = 0;
   std::string hash_hex;  // BLAKE2b-256 of the file
   std::int64_t subjects = 0;
