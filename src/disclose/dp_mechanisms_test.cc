@@ -147,17 +147,24 @@ TEST(BoundedSum, ClampsAndIgnoresNaN) {
 }
 
 TEST(BoundedSum, OrderOfTheValuesCannotChangeTheRelease) {
-  // Summing in integers: the same noise (same seed) gives the same release in any order, where a
-  // floating-point sum of these values depends on the order.
-  std::vector<double> values = {1e15, 1.0, -1e15, 0.5, 1e-3, 3.25};
-  const BoundedOptions options{.lower = -1e15, .upper = 1e15};
+  // Summing in integers: the same noise (same seed) gives the same release in any order, while a
+  // floating-point sum of these values depends on the order. Epsilon 1024 puts the grid at 2^-10,
+  // fine enough for every value here to count.
+  std::vector<double> values = {1e12, 1.0, -1e12, 0.5, 1e-3, 3.25};
+  const BoundedOptions options{.lower = -1e12, .upper = 1e12, .epsilon = 1024};
+  double forward = 0;
+  for (const double v : values) forward += v;
   SeededRandomSource rng_a(106);
   auto a = bounded_sum(values, options, rng_a);
   std::reverse(values.begin(), values.end());
+  double backward = 0;
+  for (const double v : values) backward += v;
   SeededRandomSource rng_b(106);
   auto b = bounded_sum(values, options, rng_b);
   ASSERT_OK(a);
   ASSERT_OK(b);
+  EXPECT_NE(forward, backward);  // the data does expose floating-point order dependence
+  EXPECT_EQ(a->noise.granularity, std::ldexp(1.0, -10));
   EXPECT_EQ(a->value, b->value);
 }
 
