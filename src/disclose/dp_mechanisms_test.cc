@@ -101,6 +101,21 @@ TEST(NoisyCountGaussian, NeighbouringCountsPassTheEpsilonDeltaCheck) {
   EXPECT_EQ(release->noise.cost.delta, kDefaultDelta);
 }
 
+TEST(NoisyCountGaussian, TheCheckCatchesTooLittleNoise) {
+  // A broken mechanism: sigma calibrated for 4 epsilon, checked against epsilon.
+  SeededRandomSource rng(111);
+  auto draw = [&](std::int64_t n) {
+    auto r = noisy_count_gaussian(n, {.epsilon = 4 * kDefaultEpsilon}, rng);
+    EXPECT_TRUE(r.ok());
+    return r->value;
+  };
+  const auto result = distinguish([&] { return draw(100); }, [&] { return draw(101); },
+                                  [](std::int64_t v) { return v; }, kDraws, kDefaultEpsilon,
+                                  kDefaultDelta, kTolerance, kMinBucket);
+  std::cout << "gaussian count, sigma for 4 eps: max_ratio=" << result.max_ratio << "\n";
+  EXPECT_GT(result.violations, 0);
+}
+
 TEST(Granularity, IsTheSmallestPowerOfTwoAtLeastScaleOver2To40) {
   EXPECT_EQ(granularity_exponent(std::ldexp(1.0, 40)), 0);
   EXPECT_EQ(granularity_exponent(std::nextafter(std::ldexp(1.0, 40), 1e300)), 1);
@@ -229,6 +244,26 @@ TEST(BoundedMean, StaysInBoundsAndSplitsTheBudget) {
   ASSERT_OK(empty);
   EXPECT_GE(empty->value, 0);
   EXPECT_LE(empty->value, 10);
+}
+
+TEST(BoundedMean, OneRecordAtTheBoundIsEpsilonIndistinguishable) {
+  SeededRandomSource rng(112);
+  const std::vector<double> without = spread_values(20, 0, 10);
+  std::vector<double> with = without;
+  with.push_back(10);
+  auto draw = [&](const std::vector<double>& values) {
+    auto r = bounded_mean(values, {.lower = 0, .upper = 10}, rng);
+    EXPECT_TRUE(r.ok());
+    return r->value;
+  };
+  const auto result =
+      distinguish([&] { return draw(without); }, [&] { return draw(with); },
+                  [](double v) { return static_cast<std::int64_t>(std::floor(v / 0.25)); }, kDraws,
+                  kDefaultEpsilon, 0, kTolerance, kMinBucket);
+  std::cout << "mean: buckets=" << result.buckets_checked << " max_ratio=" << result.max_ratio
+            << "\n";
+  EXPECT_GE(result.buckets_checked, 10);
+  EXPECT_EQ(result.violations, 0) << "max ratio " << result.max_ratio;
 }
 
 TEST(Mechanisms, RefuseInvalidParameters) {
