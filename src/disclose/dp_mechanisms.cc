@@ -33,6 +33,12 @@ Status check_bounds(double lower, double upper) {
   return Status();
 }
 
+// |count| < 2^62, leaving room for the noise (written without std::abs, whose INT64_MIN is UB).
+bool count_in_range(std::int64_t count) {
+  constexpr std::int64_t kLimit = std::int64_t{1} << 62;
+  return count > -kLimit && count < kLimit;
+}
+
 // What a sum of values in [lower, upper] becomes on the grid of 2^k.
 std::int64_t to_grid(double value, int k) { return std::llround(std::ldexp(value, -k)); }
 
@@ -117,7 +123,7 @@ Result<PrivacyCost> privacy_cost(const BoundedOptions& options) {
 Result<CountRelease> noisy_count(std::int64_t true_count, const CountOptions& options,
                                  RandomSource& rng) {
   CONSENTRIC_ASSIGN_OR_RETURN(const PrivacyCost cost, privacy_cost(options));
-  if (std::abs(true_count) >= (std::int64_t{1} << 62)) {
+  if (!count_in_range(true_count)) {
     return invalid_argument(fmt::format("count {} is out of range", true_count));
   }
   const auto sensitivity = static_cast<std::uint64_t>(options.max_partitions_contributed);
@@ -133,7 +139,7 @@ Result<CountRelease> noisy_count(std::int64_t true_count, const CountOptions& op
 Result<CountRelease> noisy_count_gaussian(std::int64_t true_count,
                                           const GaussianCountOptions& options, RandomSource& rng) {
   CONSENTRIC_ASSIGN_OR_RETURN(const PrivacyCost cost, privacy_cost(options));
-  if (std::abs(true_count) >= (std::int64_t{1} << 62)) {
+  if (!count_in_range(true_count)) {
     return invalid_argument(fmt::format("count {} is out of range", true_count));
   }
   // The discrete Gaussian with sigma^2 is (Delta^2 / (2 sigma^2))-zCDP (CKS 2020, Theorem 4),

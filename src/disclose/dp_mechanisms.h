@@ -110,6 +110,7 @@ Result<MeanRelease> bounded_mean(std::span<const double> values, const BoundedOp
 
 // The power-of-two exponent k of the grid for a Laplace scale b: the smallest k with
 // 2^k >= b / 2^40 (Google's secure noise: at least 2^39 grid steps per unit of scale).
+// REQUIRES: b > 0 and finite.
 int granularity_exponent(double scale);
 
 // Shared with partition_selection.h. InvalidArgument naming the value when out of range.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -272,6 +273,11 @@ TEST(Mechanisms, RefuseInvalidParameters) {
   for (const double epsilon : {0.0, -1.0, std::nan(""), HUGE_VAL, 1e-9, 2000.0}) {
     EXPECT_THAT(noisy_count(1, {.epsilon = epsilon}, rng),
                 StatusIs(invalid, HasSubstr("epsilon must be finite and in [2^-20, 1024]")));
+  }
+  for (const std::int64_t count : {std::numeric_limits<std::int64_t>::min(), std::int64_t{1} << 62,
+                                   -(std::int64_t{1} << 62)}) {
+    EXPECT_THAT(noisy_count(count, {}, rng), StatusIs(invalid, HasSubstr("out of range")));
+    EXPECT_THAT(noisy_count_gaussian(count, {}, rng), StatusIs(invalid, HasSubstr("out of range")));
   }
   EXPECT_THAT(noisy_count(1, {.max_partitions_contributed = 0}, rng),
               StatusIs(invalid, HasSubstr("max_partitions_contributed must be in [1, 2^20], "
