@@ -27,15 +27,6 @@ class SodiumRandomSource final : public RandomSource {
   std::size_t next_ = 64;  // empty: the first call fills the buffer
 };
 
-constexpr std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 }  // namespace
 
 Result<std::unique_ptr<RandomSource>> secure_random_source() {
@@ -43,21 +34,9 @@ Result<std::unique_ptr<RandomSource>> secure_random_source() {
   return std::unique_ptr<RandomSource>(std::make_unique<SodiumRandomSource>());
 }
 
-SeededRandomSource::SeededRandomSource(std::uint64_t seed) {
-  std::uint64_t state = seed;
-  for (std::uint64_t& word : s_) word = splitmix64(state);
-}
+SeededRandomSource::SeededRandomSource(std::uint64_t seed)
+    : x_(Xoshiro256StarStar::from_seed(seed)) {}
 
-std::uint64_t SeededRandomSource::next_u64() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
+std::uint64_t SeededRandomSource::next_u64() { return x_.next(); }
 
 }  // namespace consentric::disclose

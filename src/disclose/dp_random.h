@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "consentric/status.h"
+#include "core/xoshiro.h"
 
 namespace consentric::disclose {
 
@@ -39,7 +40,7 @@ class SeededRandomSource final : public RandomSource {
   std::uint64_t next_u64() override;
 
  private:
-  std::uint64_t s_[4];
+  Xoshiro256StarStar x_;
 };
 
 }  // namespace consentric::disclose

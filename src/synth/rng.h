@@ -1,9 +1,9 @@
 #pragma once
 
-// The generator's pseudo-random numbers: splitmix64 to expand seeds, xoshiro256** for the
-// streams. Written here rather than taken from <random> because the standard distributions
-// are implementation-defined: the same seed must give the same files with any standard
-// library. Not for anything secret.
+// The generator's pseudo-random numbers: named streams over core/xoshiro.h, and the
+// distributions the generator draws from. Written here rather than taken from <random> because
+// the standard distributions are implementation-defined: the same seed must give the same files
+// with any standard library. Not for anything secret.
 //
 // Thread-safety: an Rng is a small value; give each thread (in practice each customer) its own.
 
@@ -11,15 +11,11 @@
 #include <cstdint>
 #include <span>
 
+#include "core/xoshiro.h"
+
 namespace consentric::synth {
 
-// The splitmix64 finalizer (Steele, Lea, Flood, "Fast splittable pseudorandom number
-// generators", 2014): a bijection of 64-bit values with good avalanche.
-constexpr std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+using consentric::mix64;
 
 // Streams are named so that two uses of the same index (a customer's behaviour, the
 // contact in the same slot, a company) never share numbers.
@@ -29,31 +25,17 @@ enum class Stream : std::uint64_t {
   kBehaviour = 3,
 };
 
-// xoshiro256** (Blackman and Vigna, "Scrambled linear pseudorandom number generators", 2018).
+// One stream of xoshiro256** (core/xoshiro.h).
 class Rng {
  public:
   // A stream determined by (seed, stream, index). The index goes through mix64 before it meets
   // the seed, so neighbouring indices do not give shifted copies of one splitmix sequence.
-  Rng(std::uint64_t seed, Stream stream, std::uint64_t index) {
-    std::uint64_t sm = mix64(mix64(seed ^ (static_cast<std::uint64_t>(stream) << 56)) +
-                             mix64(index + 0x632BE59BD9B4E019ULL));
-    for (std::uint64_t& word : s_) {
-      sm += 0x9E3779B97F4A7C15ULL;
-      word = mix64(sm);
-    }
-  }
+  Rng(std::uint64_t seed, Stream stream, std::uint64_t index)
+      : x_(Xoshiro256StarStar::from_seed(
+            mix64(mix64(seed ^ (static_cast<std::uint64_t>(stream) << 56)) +
+                  mix64(index + 0x632BE59BD9B4E019ULL)))) {}
 
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
+  std::uint64_t next() { return x_.next(); }
 
   // Uniform in [0, 1), 53 bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
@@ -113,9 +95,7 @@ class Rng {
  private:
   __extension__ typedef unsigned __int128 Wide;  // __extension__: -Wpedantic knows no __int128
 
-  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-  std::uint64_t s_[4];
+  Xoshiro256StarStar x_;
 };
 
 // Logistic function, for turning a latent score into a probability.
