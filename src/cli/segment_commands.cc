@@ -25,16 +25,6 @@ struct CreateArgs {
   std::uint64_t seed = 1;
 };
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t comma = std::min(text.find(',', pos), text.size());
-    if (comma > pos) out.push_back(text.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  return out;
-}
-
 Result<std::optional<segment::RfmCuts>> parse_cuts(const std::string& text, std::string_view opt) {
   if (text.empty()) return std::optional<segment::RfmCuts>();
   const std::vector<std::string> parts = split_commas(text);

@@ -63,6 +63,19 @@ struct SourceLocation {
   int column = 0;  // 1-based
 };
 
+// How a quasi-identifier may be coarsened so that an export reaches k-anonymity, finest level
+// first (docs/config.md, "generalization"). Above the last level the column is withheld ("*").
+struct GeneralizationSpec {
+  enum class Kind { kBands, kPrefix, kDates, kCategories };
+  Kind kind = Kind::kBands;
+  std::vector<double> band_widths;        // kBands: each a multiple of the one before
+  std::vector<int> prefix_lengths;        // kPrefix: characters kept, decreasing
+  std::vector<std::string> date_levels;   // kDates: in order among month, year, decade
+  // kCategories: one mapping per level, from the level below's values to their parents.
+  std::vector<std::vector<std::pair<std::string, std::string>>> category_parents;
+  SourceLocation where;
+};
+
 // A profile field or an event property.
 struct FieldSpec {
   std::string name;
@@ -76,6 +89,10 @@ struct FieldSpec {
   std::optional<double> min;        // kInt / kFloat bounds, inclusive
   std::optional<double> max;
   std::string description;
+  std::optional<GeneralizationSpec> generalization;  // quasi-identifiers only
+  // The sensitive attribute of l-diversity: every released equivalence class must hold at
+  // least l_diversity distinct values of it.
+  bool sensitive = false;
   SourceLocation where;
 };
 
@@ -108,6 +125,20 @@ struct PurposeSpec {
   // Consent purposes: features count only events that happened while the subject's consent
   // was valid (privacy by default, Art. 25). Off: every event of the declared types counts.
   bool consent_at_event_time = true;
+  // What differentially private reports on this purpose's data may spend in all (sequential
+  // composition): each release is charged against it, and once spent, queries are refused.
+  double dp_epsilon_budget = 10;
+  double dp_delta_budget = 1e-5;
+  SourceLocation where;
+};
+
+// Someone who receives personal data from us (GDPR Art. 13(1)(e), 30(1)(d)): audiences are
+// exported only to declared recipients, for the purposes declared for them.
+struct RecipientSpec {
+  std::string name;
+  std::string description;
+  std::string country;  // ISO 3166-1 alpha-2; a country outside the EEA is a transfer
+  std::vector<std::string> purposes;
   SourceLocation where;
 };
 
@@ -162,6 +193,13 @@ struct Config {
   SmallGroups small_groups = SmallGroups::kSuppress;
   ErasureMethod erasure = ErasureMethod::kDelete;
   std::optional<int> tcf_vendor_id;  // our id in the IAB Global Vendor List (1..65535)
+  // Differential privacy per query when a report does not say: ln 3 (Google's default) and a
+  // delta far below 1 / (number of subjects).
+  double dp_epsilon_per_query = 1.0986122886681098;
+  double dp_delta_per_query = 1e-6;
+  int l_diversity = 0;           // 0: off; else distinct values of the sensitive field per class
+  double max_suppression = 0.05;  // share of an export's records that may be withheld to reach k
+  std::vector<RecipientSpec> recipients;
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 
@@ -170,6 +208,7 @@ struct Config {
   const PurposeSpec* purpose(std::string_view id) const;
   const IdentifierSpec* identifier(std::string_view field) const;
   const RoleSpec* role(std::string_view name) const;
+  const RecipientSpec* recipient(std::string_view name) const;
 };
 
 // One problem found in a config file.

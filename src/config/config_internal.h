@@ -51,6 +51,16 @@ void validate_config(const Config& config, const SourceMap& map,
                      std::vector<ConfigProblem>* problems);
 void validate_purposes(const Config& config, const SourceMap& map,
                        std::vector<ConfigProblem>* problems);
+// Differential privacy, l-diversity, suppression, recipients, generalization hierarchies.
+void validate_disclosure(const Config& config, const SourceMap& map,
+                         std::vector<ConfigProblem>* problems);
+
+// Names end up in SQL identifiers, file names, URLs and metric labels: [a-z][a-z0-9_]*, at most
+// kMaxNameLength characters.
+inline constexpr std::size_t kMaxNameLength = 64;
+bool is_config_name(std::string_view s);
+// ISO 3166-1 alpha-2: two upper-case letters.
+bool is_country_code(std::string_view s);
 
 // The closest candidate within a small edit distance of word, or empty: for "did you mean".
 // Empty too when there are too many candidates to be worth the scan.

@@ -119,6 +119,10 @@ const RoleSpec* Config::role(std::string_view name) const {
   return find_by(roles, name, &RoleSpec::name);
 }
 
+const RecipientSpec* Config::recipient(std::string_view name) const {
+  return find_by(recipients, name, &RecipientSpec::name);
+}
+
 std::string ConfigProblem::to_string(std::string_view file_name) const {
   std::string out(file_name);
   if (where.line > 0) out += fmt::format(":{}:{}", where.line, where.column);

@@ -15,9 +15,21 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 11> kTopKeys{
-    "version", "controller",  "k_anonymity", "small_groups", "erasure", "identifiers",
-    "fields",  "event_types", "purposes",    "roles",        "tcf"};
+constexpr std::array<std::string_view, 15> kTopKeys{"version",
+                                                   "controller",
+                                                   "k_anonymity",
+                                                   "l_diversity",
+                                                   "max_suppression",
+                                                   "small_groups",
+                                                   "differential_privacy",
+                                                   "erasure",
+                                                   "identifiers",
+                                                   "fields",
+                                                   "event_types",
+                                                   "purposes",
+                                                   "recipients",
+                                                   "roles",
+                                                   "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -27,9 +39,19 @@ constexpr std::array<std::string_view, 2> kControllerRequired{"name", "contact"}
 
 constexpr std::array<std::string_view, 2> kIdentifierKeys{"field", "kind"};
 
-constexpr std::array<std::string_view, 11> kFieldKeys{
-    "name",      "type",   "category", "pii", "quasi_identifier", "required",
-    "retention", "values", "min",      "max", "description"};
+constexpr std::array<std::string_view, 13> kFieldKeys{
+    "name",   "type", "category", "pii",         "quasi_identifier", "required",      "retention",
+    "values", "min",  "max",      "description", "generalization",   "sensitive"};
+
+// One key: how the quasi-identifier coarsens (docs/config.md, "generalization").
+constexpr std::array<std::string_view, 4> kGeneralizationKeys{"bands", "prefix", "dates",
+                                                              "categories"};
+
+constexpr std::array<std::string_view, 2> kDpKeys{"epsilon_per_query", "delta_per_query"};
+constexpr std::array<std::string_view, 2> kDpBudgetKeys{"epsilon", "delta"};
+constexpr std::array<std::string_view, 4> kRecipientKeys{"name", "description", "country",
+                                                         "purposes"};
+constexpr std::array<std::string_view, 2> kRecipientRequired{"name", "purposes"};
 constexpr std::array<std::string_view, 3> kFieldRequired{"name", "type", "category"};
 
 // Event properties live and die with their event, so they have no retention of their own,
@@ -42,7 +64,7 @@ constexpr std::array<std::string_view, 5> kEventTypeKeys{"name", "description", 
                                                          "value_property", "properties"};
 constexpr std::array<std::string_view, 1> kEventTypeRequired{"name"};
 
-constexpr std::array<std::string_view, 13> kPurposeKeys{"id",
+constexpr std::array<std::string_view, 14> kPurposeKeys{"id",
                                                         "description",
                                                         "legal_basis",
                                                         "fields",
@@ -54,7 +76,8 @@ constexpr std::array<std::string_view, 13> kPurposeKeys{"id",
                                                         "notice_version",
                                                         "renew_consent",
                                                         "sale_or_share",
-                                                        "consent_at_event_time"};
+                                                        "consent_at_event_time",
+                                                        "dp_budget"};
 
 // IAB TCF: the vendor id this controller is registered under in the Global Vendor List.
 constexpr std::array<std::string_view, 1> kTcfKeys{"vendor_id"};
@@ -80,6 +103,18 @@ class Parser {
     read_into(*m, "version", &config_->version, [&](const Value& v) { return int_value(v); });
     read_into(*m, "k_anonymity", &config_->k_anonymity,
               [&](const Value& v) { return int_value(v); });
+    read_into(*m, "l_diversity", &config_->l_diversity,
+              [&](const Value& v) { return int_value(v); });
+    read_into(*m, "max_suppression", &config_->max_suppression,
+              [&](const Value& v) { return r_->number(v); });
+    if (const auto v = m->get("differential_privacy")) {
+      if (const auto d = r_->mapping(*v, {kDpKeys, {}})) {
+        read_into(*d, "epsilon_per_query", &config_->dp_epsilon_per_query,
+                  [&](const Value& x) { return r_->number(x); });
+        read_into(*d, "delta_per_query", &config_->dp_delta_per_query,
+                  [&](const Value& x) { return r_->number(x); });
+      }
+    }
     read_into(*m, "small_groups", &config_->small_groups, [&](const Value& v) {
       return r_->choice(v, "small-group policy", small_groups_names());
     });
@@ -110,6 +145,9 @@ class Parser {
     }
     if (const auto v = m->get("purposes")) {
       for (const Value& item : r_->items(*v)) config_->purposes.push_back(purpose(item));
+    }
+    if (const auto v = m->get("recipients")) {
+      for (const Value& item : r_->items(*v)) config_->recipients.push_back(recipient(item));
     }
     if (const auto v = m->get("roles")) {
       for (const Value& item : r_->items(*v)) config_->roles.push_back(role(item));
@@ -185,7 +223,56 @@ class Parser {
     read_into(*m, "min", &f.min, [&](const Value& x) { return r_->number(x); });
     read_into(*m, "max", &f.max, [&](const Value& x) { return r_->number(x); });
     read_into(*m, "description", &f.description, [&](const Value& x) { return r_->string(x); });
+    if (const auto x = m->get("generalization")) f.generalization = generalization(*x);
+    read_into(*m, "sensitive", &f.sensitive, [&](const Value& x) { return r_->boolean(x); });
     return f;
+  }
+
+  std::optional<GeneralizationSpec> generalization(const Value& v) {
+    const auto m = r_->mapping(v, {kGeneralizationKeys, {}});
+    if (!m) return std::nullopt;
+    GeneralizationSpec g;
+    g.where = v.where;
+    int given = 0;
+    if (const auto x = m->get("bands")) {
+      g.kind = GeneralizationSpec::Kind::kBands;
+      for (const Value& item : r_->items(*x)) g.band_widths.push_back(r_->number(item).value_or(0));
+      ++given;
+    }
+    if (const auto x = m->get("prefix")) {
+      g.kind = GeneralizationSpec::Kind::kPrefix;
+      for (const Value& item : r_->items(*x)) g.prefix_lengths.push_back(int_value(item).value_or(-1));
+      ++given;
+    }
+    if (const auto x = m->get("dates")) {
+      g.kind = GeneralizationSpec::Kind::kDates;
+      g.date_levels = r_->string_list(*x);
+      ++given;
+    }
+    if (const auto x = m->get("categories")) {
+      g.kind = GeneralizationSpec::Kind::kCategories;
+      for (const Value& item : r_->items(*x)) g.category_parents.push_back(r_->string_map(item));
+      ++given;
+    }
+    if (given != 1) {
+      r_->problem(v, fmt::format("expected exactly one of bands, prefix, dates or categories, "
+                                 "got {}",
+                                 given));
+      return std::nullopt;
+    }
+    return g;
+  }
+
+  RecipientSpec recipient(const Value& v) {
+    RecipientSpec r;
+    r.where = v.where;
+    const auto m = r_->mapping(v, {kRecipientKeys, kRecipientRequired});
+    if (!m) return r;
+    read_into(*m, "name", &r.name, [&](const Value& x) { return r_->string(x); });
+    read_into(*m, "description", &r.description, [&](const Value& x) { return r_->string(x); });
+    read_into(*m, "country", &r.country, [&](const Value& x) { return r_->string(x); });
+    if (const auto x = m->get("purposes")) r.purposes = r_->string_list(*x);
+    return r;
   }
 
   EventTypeSpec event_type(const Value& v) {
@@ -235,6 +322,13 @@ class Parser {
               [&](const Value& x) { return r_->boolean(x); });
     read_into(*m, "consent_at_event_time", &p.consent_at_event_time,
               [&](const Value& x) { return r_->boolean(x); });
+    if (const auto x = m->get("dp_budget")) {
+      if (const auto b = r_->mapping(*x, {kDpBudgetKeys, {}})) {
+        read_into(*b, "epsilon", &p.dp_epsilon_budget,
+                  [&](const Value& y) { return r_->number(y); });
+        read_into(*b, "delta", &p.dp_delta_budget, [&](const Value& y) { return r_->number(y); });
+      }
+    }
     return p;
   }
 

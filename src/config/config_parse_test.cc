@@ -67,7 +67,8 @@ TEST(ConfigSyntax, InputsThatHangYamlCppLoadAllStillReturn) {
 TEST(ConfigShape, TopLevelMustBeAMapping) {
   EXPECT_ONE_PROBLEM("- version\n- fields\n", 1, "",
                      "expected a mapping with keys version, controller, k_anonymity, "
-                     "small_groups, erasure, identifiers, fields, event_types, purposes, roles, "
+                     "l_diversity, max_suppression, small_groups, differential_privacy, "
+                     "erasure, identifiers, fields, event_types, purposes, recipients, roles, "
                      "tcf, got a list");
   EXPECT_ONE_PROBLEM("just words\n", 1, "", "got \"just words\"");
 }
@@ -99,8 +100,9 @@ TEST(ConfigKeys, TcfVendorIdIsReadAndChecked) {
 TEST(ConfigKeys, UnknownTopLevelKeySuggestsTheRightOne) {
   EXPECT_ONE_PROBLEM(base_plus("k_anonimity: 5\n"), 7, "k_anonimity",
                      "unknown key \"k_anonimity\" (expected one of version, controller, "
-                     "k_anonymity, small_groups, erasure, identifiers, fields, event_types, "
-                     "purposes, roles, tcf); did you mean \"k_anonymity\"?");
+                     "k_anonymity, l_diversity, max_suppression, small_groups, "
+                     "differential_privacy, erasure, identifiers, fields, event_types, "
+                     "purposes, recipients, roles, tcf); did you mean \"k_anonymity\"?");
 }
 
 TEST(ConfigKeys, SmallGroupsIsSuppressOrMerge) {
@@ -145,7 +147,7 @@ TEST(ConfigKeys, UnknownPurposeKeyIsCaughtAndTheRealOneIsMissing) {
                                               "description, legal_basis, fields, event_types, "
                                               "retention, automated_decision, direct_marketing, "
                                               "tcf_purposes, notice_version, renew_consent, "
-                                              "sale_or_share, consent_at_event_time); "
+                                              "sale_or_share, consent_at_event_time, dp_budget); "
                                               "did you mean \"legal_basis\"?"))))
       << dump(check);
 }

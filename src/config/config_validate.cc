@@ -14,17 +14,6 @@
 namespace consentric::config_detail {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 64;
-
-// Names end up in SQL identifiers, file names, URLs and metric labels; one plain alphabet
-// keeps all of those safe without quoting.
-bool is_name(std::string_view s) {
-  if (s.empty() || s.size() > kMaxNameLength || s[0] < 'a' || s[0] > 'z') return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
 
 bool is_numeric(FieldType t) { return t == FieldType::kInt || t == FieldType::kFloat; }
 
@@ -63,7 +52,7 @@ class Validator {
   }
 
   void check_name(const std::string& path, const std::string& value) {
-    if (!map_.good(path) || is_name(value)) return;
+    if (!map_.good(path) || is_config_name(value)) return;
     problem(path, fmt::format("expected a name of lower-case letters, digits and underscores "
                               "that starts with a letter ([a-z][a-z0-9_]*, at most {} "
                               "characters), got {}",
@@ -114,13 +103,10 @@ class Validator {
               "expected the controller's privacy contact (GDPR Art. 13(1)(a)), got an empty "
               "string");
     }
-    const std::string& cc = ctl.country;
-    const bool alpha2 =
-        cc.size() == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z';
-    if (map_.good("controller.country") && !alpha2) {
+    if (map_.good("controller.country") && !is_country_code(ctl.country)) {
       problem("controller.country",
               fmt::format("expected an ISO 3166-1 alpha-2 country code such as DE, got {}",
-                          quote_for_message(cc)));
+                          quote_for_message(ctl.country)));
     }
   }
 
@@ -256,10 +242,24 @@ class Validator {
 
 }  // namespace
 
+// One plain alphabet keeps names safe in SQL identifiers, file names and URLs without quoting.
+bool is_config_name(std::string_view s) {
+  if (s.empty() || s.size() > kMaxNameLength || s[0] < 'a' || s[0] > 'z') return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+bool is_country_code(std::string_view s) {
+  return s.size() == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+}
+
 void validate_config(const Config& config, const SourceMap& map,
                      std::vector<ConfigProblem>* problems) {
   Validator(config, map, problems).run();
   validate_purposes(config, map, problems);
+  validate_disclosure(config, map, problems);
 }
 
 }  // namespace consentric::config_detail

@@ -72,6 +72,11 @@ class Reader {
   // A list of strings; an unusable item becomes "" so indexes still match paths.
   std::vector<std::string> string_list(const Value& v);
 
+  // A mapping with any string keys and string values, in document order (e.g. a category
+  // hierarchy level: value -> parent). Each entry's path is "path.key". Empty (and a problem)
+  // when not a mapping; a key given twice is a problem.
+  std::vector<std::pair<std::string, std::string>> string_map(const Value& v);
+
   template <typename E>
   std::optional<E> choice(const Value& v, std::string_view what,
                           std::span<const EnumName<E>> names) {

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -61,6 +63,16 @@ bool parse_int64(std::string_view s, std::int64_t* out) {
   if (*first == '+') ++first;
   const auto [ptr, ec] = std::from_chars(first, s.data() + s.size(), *out);
   return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    if (comma > pos) out.emplace_back(text.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
 }
 
 bool parse_double(std::string_view s, double* out) {

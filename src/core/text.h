@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "consentric/status.h"
 
@@ -19,6 +20,9 @@ std::string to_lower_ascii(std::string_view s);
 // Whole-string parses; an empty string, trailing junk or overflow fails.
 bool parse_int64(std::string_view s, std::int64_t* out);
 bool parse_double(std::string_view s, double* out);
+
+// The non-empty parts of a comma-separated list, as given ("a,,b" -> a, b).
+std::vector<std::string> split_commas(std::string_view text);
 
 // Quotes a value for an error message, cut to a readable length and with control bytes escaped.
 std::string quote_for_message(std::string_view s);

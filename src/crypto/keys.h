@@ -52,6 +52,7 @@ enum class SubKey : std::uint64_t {
   kKeyCheck = 4,      // proves a master key is the store's before anything is opened
   kPseudonym = 5,     // pseudonymous subject ids in exports
   kAuditSigning = 6,  // seed of the Ed25519 key that signs audit checkpoints (signing.h)
+  kRecipientToken = 7,  // per-recipient tokens in audience exports (recipient_tokens.h)
 };
 SecretKey derive_subkey(const SecretKey& master, SubKey which);
 

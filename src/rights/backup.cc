@@ -1,5 +1,7 @@
 #include "rights/backup.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -73,14 +75,44 @@ Result<RestoreInfo> restore_store(StoreDir& sd, const std::filesystem::path& fro
     out.replaced_audit_entries = head->seq;
     out.replaced_head_hex = crypto::to_hex(head->hash);
   }
+  // Privacy budget spent since the backup stays spent: those releases are out in the world.
+  std::vector<DpSpendRow> spends;
+  for (const PurposeSpec& p : sd.config.purposes) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::vector<DpSpendRow> rows, sd.store->dp_spends(p.id));
+    spends.insert(spends.end(), rows.begin(), rows.end());
+  }
   CONSENTRIC_RETURN_IF_ERROR(sd.store->restore_from(from));
+  std::vector<DpSpendRow> carried;
+  for (const PurposeSpec& p : sd.config.purposes) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::vector<DpSpendRow> kept, sd.store->dp_spends(p.id));
+    for (const DpSpendRow& row : spends) {
+      const bool in_backup = std::any_of(kept.begin(), kept.end(), [&](const DpSpendRow& k) {
+        return k.spend_id == row.spend_id;
+      });
+      if (row.purpose == p.id && !in_backup) carried.push_back(row);
+    }
+  }
+  out.dp_spends_carried = static_cast<std::int64_t>(carried.size());
   CONSENTRIC_RETURN_IF_ERROR(audit(*sd.store, "store.restore",
                                    {{"file", from.filename().string()},
                                     {"hash", out.backup.hash_hex},
                                     {"backup_audit_entries", out.backup.audit_entries},
                                     {"replaced_audit_entries", out.replaced_audit_entries},
-                                    {"replaced_head", out.replaced_head_hex}},
+                                    {"replaced_head", out.replaced_head_hex},
+                                    {"dp_spends_carried", out.dp_spends_carried}},
                                    actor, now));
+  if (!carried.empty()) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<AuditRecord> restore_entry, sd.store->last_audit());
+    const auto carry = [&]() -> Result<bool> {
+      for (DpSpendRow row : carried) {
+        // Their dp.release entries went with the replaced chain; store.restore stands for them.
+        row.audit_seq = restore_entry ? restore_entry->seq : 0;
+        CONSENTRIC_RETURN_IF_ERROR(sd.store->add_dp_spend(row).status());
+      }
+      return true;
+    };
+    CONSENTRIC_RETURN_IF_ERROR(in_transaction(*sd.store, carry).status());
+  }
   CONSENTRIC_ASSIGN_OR_RETURN(out.erasures_reapplied, apply_recorded_erasures(sd, actor, now));
   CONSENTRIC_RETURN_IF_ERROR(sd.store->checkpoint());
   return out;

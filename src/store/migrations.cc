@@ -259,9 +259,26 @@ CREATE TABLE subject_imports(
 ) WITHOUT ROWID;
 )sql";
 
+// The privacy-budget ledger (docs/algorithms/differential-privacy.md, "Budget"): one row per
+// differentially private release, charged against its purpose's budget. Append-only; its rows
+// hold no subject, so erasure leaves them (the budget spent on a person's data stays spent).
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE dp_spends(
+  spend_id  INTEGER PRIMARY KEY,
+  purpose   TEXT NOT NULL,
+  epsilon   REAL NOT NULL CHECK (epsilon > 0),
+  delta     REAL NOT NULL CHECK (delta >= 0),
+  query     TEXT NOT NULL,     -- JSON: statistic, column, bounds, segment, grouping
+  audit_seq INTEGER NOT NULL,  -- audit_log(seq) of the dp.release entry
+  spent_at  INTEGER NOT NULL
+);
+CREATE INDEX dp_spends_by_purpose ON dp_spends(purpose);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
+    Migration{2, "privacy-budget ledger", kV2},
 };
 
 }  // namespace

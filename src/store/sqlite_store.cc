@@ -497,6 +497,50 @@ class SqliteStore final : public Store {
     return row.has_value();
   }
 
+  Result<std::int64_t> add_dp_spend(const DpSpendRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO dp_spends(purpose, epsilon, delta, query, audit_seq, "
+                             "spent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind_text(1, row.purpose)
+                                   .bind(2, row.epsilon)
+                                   .bind(3, row.delta)
+                                   .bind_text(4, row.query)
+                                   .bind(5, row.audit_seq)
+                                   .bind(6, row.spent_at)
+                                   .run());
+    return db_->last_insert_rowid();
+  }
+
+  Result<DpSpent> dp_spent(std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT total(epsilon), total(delta), count(*) FROM dp_spends "
+                             "WHERE purpose = ?1"));
+    s.bind_text(1, purpose);
+    CONSENTRIC_ASSIGN_OR_RETURN(auto row, sqlite::read_one(s, [](const Stmt& r) {
+                                  return DpSpent{r.column_double(0), r.column_double(1),
+                                                 r.column_int(2)};
+                                }));
+    return row.value_or(DpSpent{});
+  }
+
+  Result<std::vector<DpSpendRow>> dp_spends(std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT spend_id, purpose, epsilon, delta, query, audit_seq, "
+                             "spent_at FROM dp_spends WHERE purpose = ?1 ORDER BY spend_id"));
+    s.bind_text(1, purpose);
+    std::vector<DpSpendRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.spend_id = r.column_int(0),
+                     .purpose = std::string(r.column_text(1)),
+                     .epsilon = r.column_double(2),
+                     .delta = r.column_double(3),
+                     .query = std::string(r.column_text(4)),
+                     .audit_seq = r.column_int(5),
+                     .spent_at = r.column_int(6)});
+    }));
+    return out;
+  }
+
   Result<bool> is_suppressed(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIsSuppressed));
     s->bind_blob(1, blind_index);

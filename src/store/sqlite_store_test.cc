@@ -21,11 +21,37 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
-  EXPECT_EQ(*store_->schema_version(), 1);
+  EXPECT_EQ(*store_->schema_version(), 2);
   store_.reset();
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 1);
+  EXPECT_EQ(*(*again)->schema_version(), 2);
+}
+
+TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
+  auto none = store_->dp_spent("seg");
+  ASSERT_OK(none);
+  EXPECT_EQ(none->releases, 0);
+  EXPECT_EQ(none->epsilon, 0);
+  ASSERT_OK(store_->add_dp_spend(
+      {.purpose = "seg", .epsilon = 1.5, .delta = 0, .query = "{}", .audit_seq = 7, .spent_at = 9}));
+  ASSERT_OK(store_->add_dp_spend({.purpose = "seg", .epsilon = 0.25, .delta = 1e-6,
+                                  .query = "{\"statistic\":\"sum\"}", .audit_seq = 8,
+                                  .spent_at = 10}));
+  ASSERT_OK(store_->add_dp_spend(
+      {.purpose = "ads", .epsilon = 3, .delta = 0, .query = "{}", .audit_seq = 9, .spent_at = 11}));
+  auto seg = store_->dp_spent("seg");
+  ASSERT_OK(seg);
+  EXPECT_DOUBLE_EQ(seg->epsilon, 1.75);
+  EXPECT_DOUBLE_EQ(seg->delta, 1e-6);
+  EXPECT_EQ(seg->releases, 2);
+  auto rows = store_->dp_spends("seg");
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1].query, "{\"statistic\":\"sum\"}");
+  EXPECT_EQ((*rows)[1].audit_seq, 8);
+  // A spend of nothing is refused by the schema: a release always costs something.
+  EXPECT_FALSE(store_->add_dp_spend({.purpose = "seg", .epsilon = 0, .query = "{}"}).ok());
 }
 
 TEST_F(SqliteStoreTest, RollbackLeavesNothing) {

@@ -236,6 +236,24 @@ struct DisclosureRow {
   std::string detail;     // from the audit entry (JSON)
 };
 
+// One differentially private release charged to a purpose's budget.
+struct DpSpendRow {
+  std::int64_t spend_id = 0;  // assigned by the store
+  std::string purpose;
+  double epsilon = 0;
+  double delta = 0;
+  std::string query;  // JSON
+  std::int64_t audit_seq = 0;
+  UnixSeconds spent_at = 0;
+};
+
+// What a purpose's releases have spent so far.
+struct DpSpent {
+  double epsilon = 0;
+  double delta = 0;
+  std::int64_t releases = 0;
+};
+
 // What anonymize_subject strips from the events it keeps, beyond their pii part.
 struct AnonymizeOptions {
   // Properties removed from the kept events' props, by event type id (quasi-identifiers).
@@ -422,6 +440,11 @@ class Store {
                                                   const AnonymizeOptions& options) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
+  // The privacy-budget ledger (append-only).
+  virtual Result<std::int64_t> add_dp_spend(const DpSpendRow& row) = 0;
+  virtual Result<DpSpent> dp_spent(std::string_view purpose) = 0;
+  virtual Result<std::vector<DpSpendRow>> dp_spends(std::string_view purpose) = 0;  // oldest first
+
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
   virtual Status suppress(std::string_view blind_index, std::string_view field,
                           std::string_view reason, UnixSeconds now) = 0;
