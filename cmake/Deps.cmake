@@ -11,6 +11,10 @@ find_package(yaml-cpp REQUIRED)                     # yaml-cpp
 find_package(CLI11 REQUIRED)                        # CLI11::CLI11
 find_package(fmt REQUIRED)                          # fmt::fmt
 find_package(Threads REQUIRED)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)         # Eigen3::Eigen (lead scoring)
+# Debian's xgboost CMake config imports a CLI binary the -dev package lacks (dependencies.md
+# §2.9): pkg-config instead.
+pkg_check_modules(XGBOOST REQUIRED IMPORTED_TARGET xgboost)  # PkgConfig::XGBOOST
 if(CONSENTRIC_TESTS)
   find_package(GTest REQUIRED)                      # GTest::gtest, GTest::gmock
 endif()

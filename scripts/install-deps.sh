@@ -7,11 +7,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev sqlite3 libsodium-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev
   libcli11-dev libfmt-dev libspdlog-dev libzip-dev
+  libeigen3-dev libxgboost-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3
   # Benchmark peers only (bench/kmeans_peers.py); nothing we build links them.
   python3-numpy python3-sklearn python3-faiss libopenblas0-pthread
+  # bench/scoring_peers.py
+  python3-xgboost
 )
 
 missing=()
