@@ -813,6 +813,7 @@ int run(const Args& args) {
   report.add(n + "_ours_lr_train_ms", our_fit * 1e3, 1, "ms", spread(in_ms(ob.lr_fit_seconds), 1));
   report.add(n + "_ours_lr_newton_iterations", ob.lr.iterations, 0);
   report.add(n + "_ours_lr_passes", ob.lr.passes, 0);
+  report.add(n + "_ours_lr_warm_start_passes_over_a_tenth", ob.lr.warm_start_passes, 0);
   report.add_g(n + "_ours_lr_gradient_norm", ob.lr.gradient_norm);
   report.add_text(n + "_ours_lr_converged", ob.lr.converged ? "yes" : "no");
   const std::vector<double> sk_fit =

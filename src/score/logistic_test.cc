@@ -187,6 +187,21 @@ TEST(LogisticTest, SeparableDataConvergesWithPenalty) {
   EXPECT_TRUE(std::isfinite(free->coef[0]));
 }
 
+TEST(LogisticTest, WarmStartReachesTheSameOptimum) {
+  const Data d = logistic_data(120'000, {0.8, -0.5, 0.3, 1.1}, -1.5, 11);
+  auto warm = fit_logistic(d.ref(), d.y, {}, {.tolerance = 1e-6});
+  auto cold = fit_logistic(d.ref(), d.y, {}, {.warm_start = false, .tolerance = 1e-6});
+  ASSERT_OK(warm);
+  ASSERT_OK(cold);
+  EXPECT_GT(warm->warm_start_passes, 0);
+  EXPECT_EQ(cold->warm_start_passes, 0);
+  EXPECT_LT(warm->passes, cold->passes);
+  EXPECT_TRUE(warm->converged);
+  EXPECT_LE(warm->gradient_norm, 1e-6);
+  for (std::size_t j = 0; j < 4; ++j) EXPECT_NEAR(warm->coef[j], cold->coef[j], 1e-9);
+  EXPECT_NEAR(warm->intercept, cold->intercept, 1e-9);
+}
+
 TEST(LogisticTest, ThreadsDoNotChangeTheFit) {
   const Data d = logistic_data(5000, {0.3, -0.2, 0.9, 0.0, 1.2}, -1.0, 6);
   auto one = fit_logistic(d.ref(), d.y, {}, {.tolerance = 1e-9, .threads = 1});
