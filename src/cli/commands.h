@@ -27,6 +27,10 @@ struct Globals {
   Result<StoreDir> open_store() const;
 };
 
+// Every command of the consentric tool, registered on app (main() and the tests that walk the
+// command tree use it).
+void add_all_commands(CLI::App& app, Globals& g);
+
 void add_store_commands(CLI::App& app, Globals& g);      // init, status
 void add_audit_commands(CLI::App& app, Globals& g);      // audit verify|log|checkpoint|prove
 void add_consent_commands(CLI::App& app, Globals& g);    // consent grant|withdraw|show|...
@@ -36,6 +40,7 @@ void add_dsar_commands(CLI::App& app, Globals& g);       // dsar open|list|show|
 void add_dsar_rights_commands(CLI::App* dsar, Globals& g);  // dsar access|portability
 // dsar erase, receipt verify, backup, restore. REQUIRES: add_dsar_commands ran first.
 void add_erasure_commands(CLI::App& app, Globals& g);
+void add_report_commands(CLI::App& app, Globals& g);     // report dp ..., export audience
 void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate

@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "core/text.h"
 #include "crypto/keys.h"
+#include "disclose/small_groups.h"
 #include "gate/gate.h"
 #include "store/transaction.h"
 
@@ -42,16 +43,18 @@ int print_gate_counts(const Globals& g, const std::string& as_of_text) {
     }
     return {0, 0};
   };
+  const int k = sd->config.k_anonymity;
   if (g.json) {
-    nlohmann::json j = {{"as_of", format_timestamp(*at)}, {"purposes", nlohmann::json::array()}};
+    nlohmann::json j = {
+        {"as_of", format_timestamp(*at)}, {"k", k}, {"purposes", nlohmann::json::array()}};
     for (const auto& c : *counts) {
       const auto [granted, withdrawn] = granted_of(c.purpose);
       j["purposes"].push_back({{"purpose", c.purpose},
                                {"legal_basis", to_string(c.basis)},
-                               {"subjects", c.subjects},
-                               {"consent_granted", granted},
-                               {"consent_withdrawn", withdrawn},
-                               {"gate_open", c.lawful}});
+                               {"subjects", released_count(c.subjects, k)},
+                               {"consent_granted", released_count(granted, k)},
+                               {"consent_withdrawn", released_count(withdrawn, k)},
+                               {"gate_open", released_count(c.lawful, k)}});
     }
     fmt::print("{}\n", j.dump());
     return 0;
@@ -60,11 +63,15 @@ int print_gate_counts(const Globals& g, const std::string& as_of_text) {
   for (const auto& c : *counts) {
     const auto [granted, withdrawn] = granted_of(c.purpose);
     const bool consent = c.basis == LegalBasis::kConsent;
-    t.add_row({c.purpose, std::string(to_string(c.basis)), consent ? with_thousands(granted) : "-",
-               with_thousands(withdrawn), with_thousands(c.lawful), percent(c.lawful, c.subjects)});
+    // A share of a count that may not be shown would show it.
+    const bool shareable = disclose::releasable_count(c.lawful, k) &&
+                           disclose::releasable_count(c.subjects, k);
+    t.add_row({c.purpose, std::string(to_string(c.basis)),
+               consent ? people_count(granted, k) : "-", people_count(withdrawn, k),
+               people_count(c.lawful, k), shareable ? percent(c.lawful, c.subjects) : "-"});
   }
   fmt::print("Purpose gate as of {}: {} subjects\n\n{}", format_timestamp(*at),
-             with_thousands(counts->empty() ? 0 : counts->front().subjects), t.render());
+             people_count(counts->empty() ? 0 : counts->front().subjects, k), t.render());
   return 0;
 }
 
@@ -120,28 +127,28 @@ int print_view(const Globals& g, const ViewArgs& a) {
   const UnixSeconds now = make_system_clock()->now();
   auto at = parse_time_arg(a.as_of, now);
   if (!at.ok()) return report_error(at.status());
-  gate::ViewRequest req{.purpose = a.purpose, .as_of = *at, .actor = std::string(kActor)};
-  for (std::size_t pos = 0; pos < a.columns.size();) {
-    const std::size_t comma = std::min(a.columns.find(',', pos), a.columns.size());
-    if (comma > pos) req.columns.push_back(a.columns.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
+  gate::ViewRequest req{.purpose = a.purpose,
+                        .as_of = *at,
+                        .actor = std::string(kActor),
+                        .columns = split_commas(a.columns)};
   auto v = gate::build_view(*sd, req, now);
   if (!v.ok()) return report_error(v.status());
   if (!a.out.empty()) {
     if (Status s = export_view(*sd, *v, a.out, now); !s.ok()) return report_error(s);
   }
+  const int k = sd->config.k_anonymity;
+  const auto rows = static_cast<std::int64_t>(v->rows());
   if (g.json) {
     nlohmann::json j = {{"purpose", v->purpose()},
                         {"as_of", format_timestamp(v->as_of())},
-                        {"rows", v->rows()},
+                        {"rows", released_count(rows, k)},
                         {"columns", nlohmann::json::array()}};
     for (const auto& c : v->columns()) j["columns"].push_back(c.name);
     fmt::print("{}\n", j.dump());
     return 0;
   }
   fmt::print("View of purpose {} as of {}: {} subjects (pseudonymous ids)\n\n", v->purpose(),
-             format_timestamp(v->as_of()), with_thousands(static_cast<std::int64_t>(v->rows())));
+             format_timestamp(v->as_of()), people_count(rows, k));
   Table t({"column", "kind", "present", "mean or values"});
   for (const auto& c : v->columns()) {
     std::int64_t present = 0;
@@ -151,12 +158,15 @@ int print_view(const Globals& g, const ViewArgs& a) {
       ++present;
       if (c.kind == gate::ColumnKind::kNumber) sum += c.numbers[r];
     }
+    // A mean of fewer than k people describes them: the small-group rule applies to it too.
+    const bool shown = present >= k;
     const std::string summary =
-        c.kind == gate::ColumnKind::kNumber
-            ? (present ? fmt::format("{:.2f}", sum / static_cast<double>(present)) : "-")
+        !shown ? "-"
+        : c.kind == gate::ColumnKind::kNumber
+            ? fmt::format("{:.2f}", sum / static_cast<double>(present))
             : fmt::format("{} distinct", c.dictionary.size());
     t.add_row({c.name, c.kind == gate::ColumnKind::kNumber ? "number" : "category",
-               with_thousands(present), summary});
+               people_count(present, k), summary});
   }
   fmt::print("{}", t.render());
   if (!a.out.empty()) fmt::print("\nwritten to {}\n", a.out);

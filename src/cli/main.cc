@@ -22,17 +22,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "Print machine-readable JSON");
   app.add_flag("-q,--quiet", g.quiet, "No progress line");
 
-  add_store_commands(app, g);
-  add_audit_commands(app, g);
-  add_consent_commands(app, g);
-  add_gate_commands(app, g);
-  add_segment_commands(app, g);
-  add_dsar_commands(app, g);
-  add_erasure_commands(app, g);
-  add_config_commands(app, g);
-  add_import_commands(app, g);
-  add_generate_command(app, g);
-  add_quickstart_command(app, g);
+  add_all_commands(app, g);
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "disclose/small_groups.h"
+
 namespace consentric::cli {
 
 int exit_code(const Status& status) {
@@ -20,6 +22,16 @@ int exit_code(const Status& status) {
     default:
       return 1;
   }
+}
+
+std::string people_count(std::int64_t n, int k) {
+  const auto shown = disclose::releasable_count(n, k);
+  return shown ? with_thousands(*shown) : fmt::format("< {}", k);
+}
+
+nlohmann::json released_count(std::int64_t n, int k) {
+  const auto shown = disclose::releasable_count(n, k);
+  return shown ? nlohmann::json(*shown) : nlohmann::json(nullptr);
 }
 
 int report_error(const Status& status) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "consentric/status.h"
 
 namespace consentric::cli {
@@ -31,6 +33,11 @@ class Table {
 
 // "1,234,567"
 std::string with_thousands(std::int64_t n);
+
+// A count of people on its way out (DESIGN.md invariant 5): "1,234", or "< 10" when it is 1 to
+// k - 1 (disclose::releasable_count); released_count is the JSON form, null when suppressed.
+std::string people_count(std::int64_t n, int k);
+nlohmann::json released_count(std::int64_t n, int k);
 
 // One line on stderr redrawn at most ten times a second, only when stderr is a terminal (and
 // TERM is not "dumb" and --quiet was not given); otherwise silent.

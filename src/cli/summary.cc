@@ -10,6 +10,7 @@ namespace consentric::cli {
 
 Result<Summary> collect_summary(StoreDir& sd) {
   Summary s;
+  s.k = sd.config.k_anonymity;
   CONSENTRIC_ASSIGN_OR_RETURN(s.counts, sd.store->counts());
   CONSENTRIC_ASSIGN_OR_RETURN(s.keys, sd.keyring->key_count());
   CONSENTRIC_ASSIGN_OR_RETURN(auto consent, sd.store->consent_counts());
@@ -31,22 +32,23 @@ Result<Summary> collect_summary(StoreDir& sd) {
 
 std::string render_summary(const Summary& s) {
   std::string out;
+  // Every figure is about people, so each follows the small-group rule.
+  const auto shown = [&](std::int64_t n) { return people_count(n, s.k); };
   Table held({"held", "count"});
-  held.add_row({"subjects", with_thousands(s.counts.subjects)});
+  held.add_row({"subjects", shown(s.counts.subjects)});
   if (s.counts.anonymous > 0) {
-    held.add_row(
-        {"  of them anonymous (erased people's events)", with_thousands(s.counts.anonymous)});
+    held.add_row({"  of them anonymous (erased people's events)", shown(s.counts.anonymous)});
   }
-  held.add_row({"identifiers (blind-indexed)", with_thousands(s.counts.identifiers)});
-  held.add_row({"profiles", with_thousands(s.counts.profiles)});
-  held.add_row({"events", with_thousands(s.counts.events)});
-  held.add_row({"consent ledger entries", with_thousands(s.counts.consent_entries)});
-  held.add_row({"data keys in key ring", with_thousands(s.keys)});
-  held.add_row({"suppressed identifiers", with_thousands(s.counts.suppressed)});
+  held.add_row({"identifiers (blind-indexed)", shown(s.counts.identifiers)});
+  held.add_row({"profiles", shown(s.counts.profiles)});
+  held.add_row({"events", shown(s.counts.events)});
+  held.add_row({"consent ledger entries", shown(s.counts.consent_entries)});
+  held.add_row({"data keys in key ring", shown(s.keys)});
+  held.add_row({"suppressed identifiers", shown(s.counts.suppressed)});
   out += held.render() + "\n";
   Table purposes({"purpose", "legal basis", "granted", "withdrawn/refused"});
   for (const auto& p : s.purposes) {
-    purposes.add_row({p.id, p.legal_basis, with_thousands(p.granted), with_thousands(p.withdrawn)});
+    purposes.add_row({p.id, p.legal_basis, shown(p.granted), shown(p.withdrawn)});
   }
   out += purposes.render() + "\n";
   out += fmt::format("audit chain: {} entries, {}\n", with_thousands(s.audit_entries),
@@ -55,21 +57,23 @@ std::string render_summary(const Summary& s) {
 }
 
 std::string summary_json(const Summary& s) {
+  const auto shown = [&](std::int64_t n) { return released_count(n, s.k); };
   nlohmann::json purposes = nlohmann::json::array();
   for (const auto& p : s.purposes) {
     purposes.push_back({{"purpose", p.id},
                         {"legal_basis", p.legal_basis},
-                        {"granted", p.granted},
-                        {"withdrawn", p.withdrawn}});
+                        {"granted", shown(p.granted)},
+                        {"withdrawn", shown(p.withdrawn)}});
   }
-  return nlohmann::json{{"subjects", s.counts.subjects},
-                        {"anonymous", s.counts.anonymous},
-                        {"identifiers", s.counts.identifiers},
-                        {"profiles", s.counts.profiles},
-                        {"events", s.counts.events},
-                        {"consent_entries", s.counts.consent_entries},
-                        {"data_keys", s.keys},
-                        {"suppressed", s.counts.suppressed},
+  return nlohmann::json{{"subjects", shown(s.counts.subjects)},
+                        {"anonymous", shown(s.counts.anonymous)},
+                        {"identifiers", shown(s.counts.identifiers)},
+                        {"profiles", shown(s.counts.profiles)},
+                        {"events", shown(s.counts.events)},
+                        {"consent_entries", shown(s.counts.consent_entries)},
+                        {"data_keys", shown(s.keys)},
+                        {"suppressed", shown(s.counts.suppressed)},
+                        {"k", s.k},
                         {"purposes", purposes},
                         {"audit", {{"entries", s.audit_entries}, {"intact", s.audit_intact}}}}
       .dump();

@@ -22,6 +22,7 @@ struct Summary {
   std::vector<PurposeLine> purposes;
   std::int64_t audit_entries = 0;
   bool audit_intact = true;
+  int k = 10;  // counts of people below it are not shown (DESIGN.md invariant 5)
 };
 
 Result<Summary> collect_summary(StoreDir& sd);

@@ -13,6 +13,11 @@ const ReleasedGroup* Release::group_of(std::int32_t label) const {
   return nullptr;
 }
 
+std::optional<std::int64_t> releasable_count(std::int64_t n, int k) {
+  if (n == 0 || n >= k) return n;
+  return std::nullopt;
+}
+
 Release release_groups(std::span<const Group> groups, int k, SmallGroups policy) {
   Release out;
   out.k = k;

@@ -6,6 +6,7 @@
 // k itself. The sizes of suppressed groups are never released, not even as a total.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct Release {
   // The released group a label belongs to, or nullptr when it is suppressed.
   const ReleasedGroup* group_of(std::int32_t label) const;
 };
+
+// A count of people as it may leave the engine: as it is when 0 or at least k, nothing when it is
+// 1 to k - 1 (a group that small describes the people in it).
+std::optional<std::int64_t> releasable_count(std::int64_t n, int k);
 
 // Empty groups (size 0) are neither released nor counted as suppressed.
 Release release_groups(std::span<const Group> groups, int k, SmallGroups policy);

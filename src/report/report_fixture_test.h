@@ -1,0 +1,81 @@
+#pragma once
+
+// A store of 1,500 generated B2B customers (the quickstart declaration), built once per test
+// suite and copied for each test, with a k-means segment "clusters" run on it.
+
+#include <filesystem>
+#include <optional>
+
+#include <gtest/gtest.h>
+
+#include "gate/gate.h"
+#include "ingest/importer.h"
+#include "runs/segment_runs.h"
+#include "store/store_dir.h"
+#include "synth/generator.h"
+#include "testing/status_matchers.h"
+
+namespace consentric::report {
+
+inline constexpr UnixSeconds kNow = 1'780'000'000;
+
+class ReportStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ::consentric::testing::TempDir();
+    const auto data = dir_->path() / "data";
+    ASSERT_OK(synth::generate(
+        {.customers = 1500, .seed = 21, .out_dir = data, .as_of = kNow - kNow % 86400}));
+    auto sd = init_store_dir(dir_->path() / "template", synth::quickstart_config_yaml(), "q.yaml",
+                             kNow - 400 * 86400, {.durable = false});
+    ASSERT_OK(sd);
+    for (auto [kind, file] : {std::pair{ingest::ImportKind::kProfiles, "profiles.csv"},
+                              {ingest::ImportKind::kEvents, "events.ndjson"},
+                              {ingest::ImportKind::kConsents, "consents.ndjson"}}) {
+      ASSERT_OK(ingest::import_file(*sd, {.kind = kind, .file = data / file, .now = kNow}));
+    }
+    ASSERT_OK(runs::create_segment(*sd,
+                                   {.name = "clusters",
+                                    .purpose = "segmentation",
+                                    .kind = runs::SegmentKind::kKmeans,
+                                    .kmeans = {.k = 3, .seed = 3}},
+                                   {.now = kNow}));
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    const auto copy = store_.path() / "s";
+    std::filesystem::copy(dir_->path() / "template", copy,
+                          std::filesystem::copy_options::recursive);
+    auto sd = open_store_dir(copy, {.durable = false});
+    ASSERT_OK(sd);
+    sd_.emplace(std::move(*sd));
+  }
+
+  ReportContext ctx() const { return {.actor = "test", .now = kNow}; }
+
+  // The segmentation view's values of one column, read the way an analyst without DP would.
+  gate::PurposeView view(const std::vector<std::string>& columns) {
+    auto v = gate::build_view(
+        *sd_, {.purpose = "segmentation", .as_of = kNow, .actor = "test", .columns = columns},
+        kNow);
+    EXPECT_OK(v);
+    return *v;
+  }
+
+  std::int64_t audit_count(std::string_view action) {
+    std::int64_t n = 0;
+    EXPECT_OK(sd_->store->scan_audit([&](const AuditRecord& r) {
+      n += r.action == action;
+      return Status();
+    }));
+    return n;
+  }
+
+  static ::consentric::testing::TempDir* dir_;
+  ::consentric::testing::TempDir store_;
+  std::optional<StoreDir> sd_;
+};
+inline ::consentric::testing::TempDir* ReportStoreTest::dir_ = nullptr;
+
+}  // namespace consentric::report
