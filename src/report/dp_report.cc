@@ -139,7 +139,7 @@ Status check_query(const Config& config, DpQuery& q) {
 // The (epsilon, delta) the query will charge, known before any data is read.
 PrivacyCost query_cost(const DpQuery& q) {
   const bool selects = q.statistic == DpStatistic::kSum || q.statistic == DpStatistic::kMean ||
-                       !q.by.empty();
+                       q.statistic == DpStatistic::kQuantiles || !q.by.empty();
   const bool gaussian = q.gaussian && q.by.empty();
   return {*q.epsilon, (selects || gaussian) ? *q.delta : 0};
 }
@@ -287,9 +287,24 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
     if (!q.lower || !q.upper) {
       return invalid_argument("a histogram of a number needs --lower and --upper (its bins)");
     }
+    // Quantiles describe the whole population at once, so it must first pass partition
+    // selection (and k) like any group: half the epsilon there, half on the histogram.
+    bool released = true;
+    double hist_eps = eps;
+    if (q.statistic == DpStatistic::kQuantiles) {
+      hist_eps = eps / 2;
+      const disclose::PartitionCount all{0, static_cast<std::int64_t>(pop.rows.size())};
+      CONSENTRIC_ASSIGN_OR_RETURN(
+          auto selection,
+          disclose::select_partitions({&all, 1},
+                                      {.epsilon = eps / 2, .delta = *q.delta, .min_size = k}, rng));
+      released = !selection.kept.empty();
+      out.threshold = std::max<std::int64_t>(selection.threshold, k);
+    }
     CONSENTRIC_ASSIGN_OR_RETURN(
         auto h, disclose::noisy_histogram(
-                    values, {.lower = lower, .upper = upper, .bins = q.bins, .epsilon = eps}, rng));
+                    values, {.lower = lower, .upper = upper, .bins = q.bins, .epsilon = hist_eps},
+                    rng));
     out.noise_scale = h.noise.scale;
     out.half_width = disclose::laplace_half_width(h.noise.scale, 0.95);
     out.noise = laplace_words(" on each bin", h.noise.scale, out.half_width);
@@ -302,12 +317,9 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
       return out;
     }
     const auto qs = disclose::quantiles_from_histogram(h, q.quantiles);
-    // A quantile read off a histogram whose noisy total is below k would describe too few.
-    std::int64_t total = 0;
-    for (std::int64_t c : h.counts) total += std::max<std::int64_t>(c, 0);
     for (std::size_t i = 0; i < qs.size(); ++i) {
       std::optional<double> v;
-      if (total >= k && !std::isnan(qs[i])) v = qs[i];
+      if (released && !std::isnan(qs[i])) v = qs[i];
       out.rows.push_back({fmt::format("p{:g}", q.quantiles[i] * 100), v});
     }
     out.noise = fmt::format(

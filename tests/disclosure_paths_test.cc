@@ -1,0 +1,143 @@
+// DESIGN.md invariant 5 on every path out: each command that cli/output_policy.cc says releases
+// aggregates runs here on a store whose lawful groups are all smaller than k, and no count of
+// people between 1 and k - 1 may come out of it. A command classified as releasing aggregates
+// without a check below fails the test, so no new path out goes unchecked.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli/output_policy.h"
+#include "cli_test_util.h"
+
+namespace consentric::testing {
+namespace {
+
+constexpr int kK = 10;  // the quickstart declaration's k_anonymity
+
+// A count of people that may leave: not shown (null), none, or at least k.
+::testing::AssertionResult releasable(const nlohmann::json& v, const std::string& what) {
+  if (v.is_null()) return ::testing::AssertionSuccess();
+  if (!v.is_number()) return ::testing::AssertionFailure() << what << " is " << v.dump();
+  const double n = v.get<double>();
+  if (n == 0 || n >= kK) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << " = " << n << " is below k = " << kK;
+}
+
+class DisclosurePaths : public StoreCliTest {
+ protected:
+  void SetUp() override {
+    StoreCliTest::SetUp();
+    // Twelve people: about half consent to segmentation, so every lawful group is below k.
+    import_generated(12, 5, {"profiles", "events", "consents"});
+    const CommandRun r = at_store("-q segment create everyone --purpose segmentation --rule "
+                                  "'event_count >= 0'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+
+  // Every check runs one command and inspects what it printed.
+  std::map<std::string, std::function<void()>> checks() {
+    std::map<std::string, std::function<void()>> c;
+    c["status"] = [&] {
+      const auto j = json_of("status");
+      for (const char* key : {"subjects", "anonymous", "identifiers", "profiles", "events",
+                              "consent_entries", "data_keys", "suppressed"}) {
+        EXPECT_TRUE(releasable(j[key], key));
+      }
+      for (const auto& p : j["purposes"]) {
+        EXPECT_TRUE(releasable(p["granted"], p["purpose"].get<std::string>() + " granted"));
+        EXPECT_TRUE(releasable(p["withdrawn"], p["purpose"].get<std::string>() + " withdrawn"));
+      }
+    };
+    c["gate counts"] = [&] {
+      const auto j = json_of("gate counts");
+      bool saw_small = false;
+      for (const auto& p : j["purposes"]) {
+        for (const char* key : {"subjects", "consent_granted", "consent_withdrawn", "gate_open"}) {
+          EXPECT_TRUE(releasable(p[key], p["purpose"].get<std::string>() + " " + key));
+          saw_small = saw_small || p[key].is_null();
+        }
+      }
+      EXPECT_TRUE(saw_small) << "the fixture should hold groups below k";
+      const CommandRun text = at_store("gate counts");
+      EXPECT_THAT(text.output, ::testing::HasSubstr("< 10"));
+    };
+    c["gate view"] = [&] {
+      const auto j = json_of("gate view --purpose segmentation --columns age");
+      EXPECT_TRUE(releasable(j["rows"], "view rows"));
+      const CommandRun text = at_store("gate view --purpose segmentation --columns age");
+      EXPECT_THAT(text.output, ::testing::HasSubstr("< 10 subjects"));
+      EXPECT_THAT(text.output, ::testing::ContainsRegex("age +number +< 10 +-"));
+    };
+    const auto segment_sizes = [&](const nlohmann::json& s) {
+      for (const auto& g : s["segments"]) {
+        EXPECT_TRUE(releasable(g["members"], "segment " + g["name"].get<std::string>()));
+      }
+      EXPECT_TRUE(s["segments"].empty()) << s.dump();
+      EXPECT_EQ(s["suppressed_segments"], 1);
+    };
+    c["segment create"] = [&] {
+      segment_sizes(json_of("segment create again --purpose segmentation --rule 'event_count >= 0'"));
+    };
+    c["segment show"] = [&] { segment_sizes(json_of("segment show everyone")); };
+    c["segment refresh"] = [&] {
+      const auto j = json_of("segment refresh everyone");
+      segment_sizes(j.is_array() ? j[0] : j);
+    };
+    c["segment list"] = [&] {
+      for (const auto& s : json_of("segment list")) segment_sizes(s);
+    };
+    const auto dp = [&](const std::string& args) {
+      const auto j = json_of("report dp " + args);
+      for (const auto& row : j["released"]) EXPECT_TRUE(releasable(row["value"], args));
+      return j;
+    };
+    c["report dp count"] = [&] { dp("count --purpose segmentation --epsilon 0.5"); };
+    c["report dp histogram"] = [&] {
+      dp("histogram --purpose segmentation --column industry --epsilon 0.5");
+    };
+    // Sums, means and quantiles pass partition selection with a threshold far above six
+    // people: the chance that such a group is released is below 1e-4.
+    c["report dp sum"] = [&] {
+      const auto j = dp("sum --purpose segmentation --column age --lower 16 --upper 100");
+      EXPECT_TRUE(j["released"][0]["value"].is_null()) << j.dump();
+    };
+    c["report dp mean"] = [&] {
+      const auto j = dp("mean --purpose segmentation --column age --lower 16 --upper 100");
+      EXPECT_TRUE(j["released"][0]["value"].is_null()) << j.dump();
+    };
+    c["report dp quantiles"] = [&] {
+      const auto j = dp("quantiles --purpose segmentation --column age --lower 16 --upper 100");
+      for (const auto& row : j["released"]) EXPECT_TRUE(row["value"].is_null()) << j.dump();
+    };
+    c["export audience"] = [&] {
+      const CommandRun r = at_store("export audience --segment everyone --recipient adnet_eu "
+                                    "--out " + path("aud.csv"));
+      EXPECT_EQ(r.exit_code, 1) << r.output;
+      EXPECT_THAT(r.output, ::testing::HasSubstr("fewer than k = 10 members"));
+      EXPECT_FALSE(std::filesystem::exists(path("aud.csv")));
+    };
+    return c;
+  }
+};
+
+TEST_F(DisclosurePaths, NoCommandReleasesACountOfPeopleBelowK) {
+  auto all = checks();
+  int checked = 0;
+  for (const cli::CommandOutput& c : cli::command_outputs()) {
+    if (c.kind != cli::OutputKind::kAggregates) continue;
+    const auto it = all.find(std::string(c.command));
+    ASSERT_NE(it, all.end()) << "\"" << c.command
+                             << "\" releases aggregates but has no check in this test";
+    SCOPED_TRACE(std::string(c.command));
+    it->second();
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(all.size())) << "a check for a command not so classified";
+}
+
+}  // namespace
+}  // namespace consentric::testing
