@@ -49,12 +49,12 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "bench_util.h"
 #include "core/xoshiro.h"
 #include "score/boosted_trees.h"
 #include "score/features.h"
-#include "score/json.h"
 #include "score/logistic.h"
 #include "score/metrics.h"
 
@@ -525,24 +525,30 @@ std::string shell_quote(std::string_view s) {
 
 struct PeerRun {
   std::string skipped;  // non-empty: why there is nothing
-  score::JsonValue json;
+  nlohmann::json json;
   bool ok() const { return skipped.empty(); }
-  const score::JsonValue* get(const std::string& key) const { return json.find(key); }
+  const nlohmann::json* get(const std::string& key) const {
+    if (!json.is_object()) return nullptr;
+    const auto it = json.find(key);
+    return it == json.end() ? nullptr : &*it;
+  }
   std::optional<double> number(const std::string& key) const {
-    const score::JsonValue* v = get(key);
+    const nlohmann::json* v = get(key);
     if (v == nullptr || !v->is_number()) return std::nullopt;
-    return v->as_double();
+    return v->get<double>();
   }
   std::vector<double> numbers(const std::string& key) const {
     std::vector<double> out;
-    if (const score::JsonValue* v = get(key); v != nullptr && v->is_array()) {
-      for (const auto& i : v->items()) out.push_back(i.as_double());
+    if (const nlohmann::json* v = get(key); v != nullptr && v->is_array()) {
+      for (const auto& i : *v) {
+        if (i.is_number()) out.push_back(i.get<double>());
+      }
     }
     return out;
   }
   std::string error(const std::string& key) const {
-    const score::JsonValue* v = get(key);
-    return v != nullptr && v->is_string() ? v->text() : "";
+    const nlohmann::json* v = get(key);
+    return v != nullptr && v->is_string() ? v->get<std::string>() : "";
   }
 };
 
@@ -580,14 +586,14 @@ PeerRun run_peers(const std::vector<const Prepared*>& sets, const std::vector<co
         "{\"objective\": \"binary:logistic\", \"tree_method\": \"hist\", "
         "\"verbosity\": 0";
     for (const auto& [k, v] : tree_options(large).params) {
-      params += fmt::format(", {}: {}", score::json_quote(k), score::json_quote(v));
+      params += fmt::format(", {}: {}", nlohmann::json(k).dump(), nlohmann::json(v).dump());
     }
     params += "}";
     manifest += fmt::format(
         "{}{{\"name\": {}, \"train_rows\": {}, \"test_rows\": {}, \"cols\": {}, \"C\": {}, "
         "\"tol\": {}, \"max_iter\": {}, \"xgb_params\": {}, \"rounds\": {}, \"repeats\": {}, "
         "\"train_repeats\": 1, \"score_all\": {}}}",
-        i ? ", " : "", score::json_quote(p.name), p.train_rows(), p.test_rows(), p.cols, kC,
+        i ? ", " : "", nlohmann::json(p.name).dump(), p.train_rows(), p.test_rows(), p.cols, kC,
         kTolerance, kMaxIterations, params, tree_options(large).rounds,
         large ? (args.quick ? 1 : 3) : 1, large ? "true" : "false");
   }
@@ -624,12 +630,11 @@ PeerRun run_peers(const std::vector<const Prepared*>& sets, const std::vector<co
   const std::string_view line = brace == std::string::npos
                                     ? std::string_view(output)
                                     : std::string_view(output).substr(brace + 1);
-  auto json = score::parse_json(line);
-  if (!json.ok()) {
+  pr.json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (pr.json.is_discarded() || !pr.json.is_object()) {
+    pr.json = nullptr;
     pr.skipped = "scoring_peers.py printed no JSON line";
-    return pr;
   }
-  pr.json = std::move(json).value();
   return pr;
 }
 
@@ -784,7 +789,8 @@ int run(const Args& args) {
       if (const std::string e = peers.error(std::string(m) + "_error"); !e.empty()) {
         report.add_text(fmt::format("peer_{}", m), fmt::format("skipped ({})", e));
       } else if (const auto* v = peers.get(m); v != nullptr) {
-        report.add_text(fmt::format("peer_{}_version", m), v->text());
+        report.add_text(fmt::format("peer_{}_version", m),
+                        v->is_string() ? v->get<std::string>() : v->dump());
       }
     }
   }

@@ -9,15 +9,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <xgboost/c_api.h>
-
-#include "score/json.h"
 
 namespace consentric::score {
 namespace {
@@ -184,40 +186,81 @@ struct SavedTree {
   std::vector<bool> default_left;
 };
 
-Status read_ints(const JsonValue* v, std::string_view name, std::size_t tree,
+using nlohmann::json;
+
+// The member `key` of object `v`, or nullptr (also when `v` is not an object).
+const json* member(const json* v, std::string_view key) {
+  if (v == nullptr || !v->is_object()) return nullptr;
+  const auto it = v->find(key);
+  return it == v->end() ? nullptr : &*it;
+}
+
+// A number, or a string holding one (XGBoost writes its learner parameters as strings).
+// A string is read by strtof itself; a number was read by the JSON parser as a double and is
+// narrowed: XGBoost writes each float32 in its shortest round-trip form, whose nearest double
+// narrows back to the same float (bit-for-bit margins are tested in boosted_trees_test.cc).
+std::optional<float> as_float(const json* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_number()) return static_cast<float>(v->get<double>());
+  if (!v->is_string()) return std::nullopt;
+  const std::string& t = v->get_ref<const std::string&>();
+  char* end = nullptr;
+  const float f = std::strtof(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size()) return std::nullopt;
+  return f;
+}
+
+std::optional<long long> as_int(const json* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_number_integer()) return v->get<long long>();
+  if (!v->is_string()) return std::nullopt;
+  const std::string& t = v->get_ref<const std::string&>();
+  long long out = 0;
+  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  if (ec != std::errc() || ptr != t.data() + t.size()) return std::nullopt;
+  return out;
+}
+
+std::string text_of(const json* v) {
+  if (v == nullptr) return "";
+  return v->is_string() ? v->get<std::string>() : v->dump();
+}
+
+Status read_ints(const json* v, std::string_view name, std::size_t tree,
                  std::vector<long long>* out) {
   if (v == nullptr || !v->is_array()) {
     return invalid_argument(fmt::format("xgboost model: tree {}: no array \"{}\"", tree, name));
   }
   out->clear();
-  for (const JsonValue& item : v->items()) {
-    if (!item.is_number() && item.kind() != JsonValue::Kind::kBool) {
+  for (const json& item : *v) {
+    if (!item.is_number_integer() && !item.is_boolean()) {
       return invalid_argument(
-          fmt::format("xgboost model: tree {}: \"{}\" holds a non-number", tree, name));
+          fmt::format("xgboost model: tree {}: \"{}\" holds a non-integer", tree, name));
     }
-    out->push_back(item.kind() == JsonValue::Kind::kBool ? (item.as_bool() ? 1 : 0)
-                                                         : item.as_int());
+    out->push_back(item.is_boolean() ? (item.get<bool>() ? 1 : 0) : item.get<long long>());
   }
   return {};
 }
 
-Result<SavedTree> read_tree(const JsonValue& t, std::size_t index, std::size_t num_feature) {
+Result<SavedTree> read_tree(const json& t, std::size_t index, std::size_t num_feature) {
   std::vector<long long> left, right, feature, dleft, split_type;
-  CONSENTRIC_RETURN_IF_ERROR(read_ints(t.find("left_children"), "left_children", index, &left));
-  CONSENTRIC_RETURN_IF_ERROR(read_ints(t.find("right_children"), "right_children", index, &right));
-  CONSENTRIC_RETURN_IF_ERROR(read_ints(t.find("split_indices"), "split_indices", index, &feature));
-  CONSENTRIC_RETURN_IF_ERROR(read_ints(t.find("default_left"), "default_left", index, &dleft));
-  if (const JsonValue* st = t.find("split_type"); st != nullptr) {
+  CONSENTRIC_RETURN_IF_ERROR(read_ints(member(&t, "left_children"), "left_children", index, &left));
+  CONSENTRIC_RETURN_IF_ERROR(
+      read_ints(member(&t, "right_children"), "right_children", index, &right));
+  CONSENTRIC_RETURN_IF_ERROR(
+      read_ints(member(&t, "split_indices"), "split_indices", index, &feature));
+  CONSENTRIC_RETURN_IF_ERROR(read_ints(member(&t, "default_left"), "default_left", index, &dleft));
+  if (const json* st = member(&t, "split_type"); st != nullptr) {
     CONSENTRIC_RETURN_IF_ERROR(read_ints(st, "split_type", index, &split_type));
   }
-  const JsonValue* cond = t.find("split_conditions");
+  const json* cond = member(&t, "split_conditions");
   if (cond == nullptr || !cond->is_array()) {
     return invalid_argument(
         fmt::format("xgboost model: tree {}: no array \"split_conditions\"", index));
   }
   const std::size_t n = left.size();
   if (n == 0 || right.size() != n || feature.size() != n || dleft.size() != n ||
-      cond->items().size() != n || (!split_type.empty() && split_type.size() != n)) {
+      cond->size() != n || (!split_type.empty() && split_type.size() != n)) {
     return invalid_argument(
         fmt::format("xgboost model: tree {}: node arrays of different lengths", index));
   }
@@ -244,7 +287,7 @@ Result<SavedTree> read_tree(const JsonValue& t, std::size_t index, std::size_t n
             "xgboost model: tree {}: node {} is a categorical split (not supported)", index, i));
       }
     }
-    const JsonValue& c = cond->items()[i];
+    const json& c = (*cond)[i];
     if (!c.is_number()) {
       return invalid_argument(fmt::format(
           "xgboost model: tree {}: node {}: split condition is not a number", index, i));
@@ -252,7 +295,7 @@ Result<SavedTree> read_tree(const JsonValue& t, std::size_t index, std::size_t n
     s.left.push_back(static_cast<std::int32_t>(left[i]));
     s.right.push_back(static_cast<std::int32_t>(right[i]));
     s.feature.push_back(leaf ? 0u : static_cast<std::uint32_t>(feature[i]));
-    s.condition.push_back(c.as_float());
+    s.condition.push_back(static_cast<float>(c.get<double>()));
     s.default_left.push_back(dleft[i] != 0);
   }
   return s;
@@ -281,66 +324,76 @@ int tree_depth(const SavedTree& s) {
 
 }  // namespace
 
-Result<TreeEnsemble> TreeEnsemble::from_xgboost_json(std::string_view json) {
-  CONSENTRIC_ASSIGN_OR_RETURN(JsonValue doc, parse_json(json));
-  const JsonValue* learner = doc.find("learner");
+Result<TreeEnsemble> TreeEnsemble::from_xgboost_json(std::string_view text) {
+  // nlohmann's parse error (with its byte position) is caught here: no exception leaves the
+  // module.
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return invalid_argument(
+        fmt::format("xgboost model: not JSON at byte {}: {}", e.byte, e.what()));
+  }
+  const json* learner = member(&doc, "learner");
   if (learner == nullptr) return invalid_argument("xgboost model: no \"learner\"");
-  const JsonValue* param = learner->find("learner_model_param");
-  const JsonValue* objective = learner->find("objective");
-  const JsonValue* booster = learner->find("gradient_booster");
+  const json* param = member(learner, "learner_model_param");
+  const json* objective = member(learner, "objective");
+  const json* booster = member(learner, "gradient_booster");
   if (param == nullptr || objective == nullptr || booster == nullptr) {
     return invalid_argument(
         "xgboost model: learner lacks learner_model_param, objective or gradient_booster");
   }
-  const JsonValue* bname = booster->find("name");
-  if (bname == nullptr || bname->text() != "gbtree") {
-    return invalid_argument(fmt::format(
-        "xgboost model: booster \"{}\" is not supported (gbtree is)", bname ? bname->text() : ""));
+  const std::string bname = text_of(member(booster, "name"));
+  if (bname != "gbtree") {
+    return invalid_argument(
+        fmt::format("xgboost model: booster \"{}\" is not supported (gbtree is)", bname));
   }
-  const JsonValue* oname = objective->find("name");
-  const std::string obj = oname ? oname->text() : "";
+  const std::string obj = text_of(member(objective, "name"));
   TreeEnsemble e;
-  const JsonValue* base = param->find("base_score");
-  const JsonValue* nfeat = param->find("num_feature");
-  const JsonValue* nclass = param->find("num_class");
-  if (base == nullptr || nfeat == nullptr) {
+  const json* base = member(param, "base_score");
+  const std::optional<float> base_score = as_float(base);
+  const std::optional<long long> nfeat = as_int(member(param, "num_feature"));
+  if (!base_score || !nfeat) {
     return invalid_argument("xgboost model: no base_score or num_feature");
   }
-  if (nclass != nullptr && nclass->as_int() > 1) {
-    return invalid_argument("xgboost model: multi-class models are not supported");
+  if (const json* nclass = member(param, "num_class"); nclass != nullptr) {
+    if (as_int(nclass).value_or(2) > 1) {
+      return invalid_argument("xgboost model: multi-class models are not supported");
+    }
   }
-  const float base_score = base->as_float();
   if (obj == "binary:logistic" || obj == "reg:logistic" || obj == "binary:logitraw") {
-    if (!(base_score > 0.0f && base_score < 1.0f)) {
+    if (!(*base_score > 0.0f && *base_score < 1.0f)) {
       return invalid_argument(
-          fmt::format("xgboost model: base_score {} is not a probability", base->text()));
+          fmt::format("xgboost model: base_score {} is not a probability", text_of(base)));
     }
     // XGBoost 1.7 keeps base_score as a probability and starts every margin from its logit,
     // computed in float (ObjFunction::ProbToMargin): −log(1 / p − 1).
-    e.base_margin_ = -std::log(1.0f / base_score - 1.0f);
+    e.base_margin_ = -std::log(1.0f / *base_score - 1.0f);
     e.logistic_ = obj != "binary:logitraw";
   } else if (obj == "reg:squarederror") {
-    e.base_margin_ = base_score;
+    e.base_margin_ = *base_score;
     e.logistic_ = false;
   } else {
     return invalid_argument(fmt::format("xgboost model: objective \"{}\" is not supported", obj));
   }
-  const long long num_feature = nfeat->as_int();
+  const long long num_feature = *nfeat;
   if (num_feature < 1) return invalid_argument("xgboost model: num_feature < 1");
   e.cols_ = static_cast<std::size_t>(num_feature);
 
-  const JsonValue* model = booster->find("model");
-  const JsonValue* trees = model ? model->find("trees") : nullptr;
+  const json* model = member(booster, "model");
+  const json* trees = member(model, "trees");
   if (trees == nullptr || !trees->is_array()) {
     return invalid_argument("xgboost model: no gradient_booster.model.trees");
   }
-  if (const JsonValue* info = model->find("tree_info"); info != nullptr && info->is_array()) {
-    for (const JsonValue& g : info->items()) {
-      if (g.as_int() != 0) return invalid_argument("xgboost model: more than one output group");
+  if (const json* info = member(model, "tree_info"); info != nullptr && info->is_array()) {
+    for (const json& g : *info) {
+      if (as_int(&g).value_or(1) != 0) {
+        return invalid_argument("xgboost model: more than one output group");
+      }
     }
   }
-  for (std::size_t ti = 0; ti < trees->items().size(); ++ti) {
-    CONSENTRIC_ASSIGN_OR_RETURN(SavedTree s, read_tree(trees->items()[ti], ti, e.cols_));
+  for (std::size_t ti = 0; ti < trees->size(); ++ti) {
+    CONSENTRIC_ASSIGN_OR_RETURN(SavedTree s, read_tree((*trees)[ti], ti, e.cols_));
     const int depth = tree_depth(s);
     if (depth < 0) {
       return invalid_argument(fmt::format("xgboost model: tree {} is not a tree", ti));

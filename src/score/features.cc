@@ -5,8 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
-
-#include "score/json.h"
+#include <nlohmann/json.hpp>
 
 namespace consentric::score {
 
@@ -74,35 +73,39 @@ void StandardScaler::unapply(float* data, std::size_t rows) const {
 }
 
 std::string StandardScaler::to_json() const {
-  // {:.17g} round-trips every double.
-  return fmt::format("{{\"mean\":[{:.17g}],\"scale\":[{:.17g}]}}", fmt::join(mean, ","),
-                     fmt::join(scale, ","));
+  // nlohmann writes each double in its shortest round-trip form.
+  return nlohmann::json{{"mean", mean}, {"scale", scale}}.dump();
 }
 
-Result<StandardScaler> StandardScaler::from_json(std::string_view json) {
-  CONSENTRIC_ASSIGN_OR_RETURN(JsonValue doc, parse_json(json));
-  const JsonValue* m = doc.find("mean");
-  const JsonValue* s = doc.find("scale");
-  if (m == nullptr || s == nullptr || !m->is_array() || !s->is_array()) {
+Result<StandardScaler> StandardScaler::from_json(std::string_view text) {
+  using nlohmann::json;
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return invalid_argument(fmt::format("scaler: not JSON at byte {}: {}", e.byte, e.what()));
+  }
+  const auto m = doc.is_object() ? doc.find("mean") : doc.end();
+  const auto s = doc.is_object() ? doc.find("scale") : doc.end();
+  if (m == doc.end() || s == doc.end() || !m->is_array() || !s->is_array()) {
     return invalid_argument("scaler: expected an object with arrays \"mean\" and \"scale\"");
   }
-  if (m->items().size() != s->items().size()) {
-    return invalid_argument(
-        fmt::format("scaler: {} means but {} scales", m->items().size(), s->items().size()));
+  if (m->size() != s->size()) {
+    return invalid_argument(fmt::format("scaler: {} means but {} scales", m->size(), s->size()));
   }
   StandardScaler out;
-  for (std::size_t i = 0; i < m->items().size(); ++i) {
-    const JsonValue& mi = m->items()[i];
-    const JsonValue& si = s->items()[i];
+  for (std::size_t i = 0; i < m->size(); ++i) {
+    const json& mi = (*m)[i];
+    const json& si = (*s)[i];
     if (!mi.is_number() || !si.is_number()) {
       return invalid_argument(fmt::format("scaler: column {}: expected numbers", i));
     }
-    const double sc = si.as_double();
-    if (!(sc > 0) || !std::isfinite(sc) || !std::isfinite(mi.as_double())) {
+    const double sc = si.get<double>();
+    if (!(sc > 0) || !std::isfinite(sc) || !std::isfinite(mi.get<double>())) {
       return invalid_argument(
-          fmt::format("scaler: column {}: scale {} must be finite and positive", i, si.text()));
+          fmt::format("scaler: column {}: scale {} must be finite and positive", i, si.dump()));
     }
-    out.mean.push_back(mi.as_double());
+    out.mean.push_back(mi.get<double>());
     out.scale.push_back(sc);
   }
   return out;

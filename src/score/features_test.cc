@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "score/json.h"
 #include "testing/status_matchers.h"
 
 namespace consentric::score {
@@ -93,19 +92,15 @@ TEST(FeaturesTest, OneHotByFrequencyWithMissingAndOther) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("\"x\": no values")));
 }
 
-TEST(FeaturesTest, JsonReadsNumbersExactlyAndRefusesDeepNesting) {
-  auto v = parse_json(R"({"a": [5E-1, -1.2345678E-2, 3], "s": "x\u00e9\"", "t": true})");
-  ASSERT_OK(v);
-  const JsonValue* a = v->find("a");
-  ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->items()[0].as_float(), 0.5f);
-  EXPECT_EQ(a->items()[1].as_float(), -1.2345678E-2f);
-  EXPECT_EQ(v->find("s")->text(), "x\xc3\xa9\"");
-  EXPECT_TRUE(v->find("t")->as_bool());
-  EXPECT_THAT(parse_json(std::string(1000, '[') + std::string(1000, ']')),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("nested too deeply")));
-  EXPECT_THAT(parse_json("{\"a\": 1,}"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("byte")));
-  EXPECT_THAT(parse_json("[1] x"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("after")));
+TEST(FeaturesTest, ScalerFromJsonRefusesBadInput) {
+  EXPECT_THAT(StandardScaler::from_json("{\"mean\": [1],}"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("scaler: not JSON")));
+  EXPECT_THAT(StandardScaler::from_json("[1, 2]"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("arrays \"mean\" and \"scale\"")));
+  EXPECT_THAT(StandardScaler::from_json(R"({"mean": [1, 2], "scale": [1]})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("2 means but 1 scales")));
+  EXPECT_THAT(StandardScaler::from_json(R"({"mean": ["a"], "scale": [1]})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 0: expected numbers")));
 }
 
 }  // namespace
