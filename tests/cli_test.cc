@@ -71,6 +71,20 @@ TEST(Cli, QuickstartFlowAndExitCodes) {
   EXPECT_THAT(r.output, HasSubstr("does not match"));
 }
 
+// The whole story a newcomer sees, on fewer customers: every step must succeed.
+TEST(Cli, QuickstartRunsEveryStepToTheEnd) {
+  TempDir dir;
+  const CommandRun r = run("quickstart " + (dir / "qs").string() + " --customers 2000");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* step :
+       {"Differentially private count by country", "budget of segmentation: epsilon",
+        "Audience for adnet_eu", "records at risk (class < k = 10)", "audit verify: intact",
+        "importing profiles.csv again: 1 refused"}) {
+    EXPECT_THAT(r.output, HasSubstr(step));
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "qs" / "audience-adnet_eu.csv"));
+}
+
 TEST(Cli, ConfigCheckReportsEveryProblem) {
   TempDir dir;
   write_file(dir / "c.yaml", R"(version: 1

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ingest/importer.h"
+#include "report/dp_report.h"
 #include "runs/segment_definition.h"
 #include "store/store_dir.h"
 #include "synth/generator.h"
@@ -76,6 +77,23 @@ int print_view(const Globals& g, const ViewArgs& args);
 
 // Creates and runs a segment with a progress line, then prints it as `segment show` does.
 int create_segment_and_show(const Globals& g, StoreDir& sd, const runs::SegmentDefinition& d);
+
+// report dp STATISTIC: runs, charges and prints one differentially private release.
+struct DpArgs {
+  std::string purpose, segment, group, column, by, quantiles = "0.25,0.5,0.75";
+  std::optional<double> lower, upper, epsilon, delta;
+  int bins = 0;
+  bool gaussian = false;
+};
+int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a);
+
+// export audience: writes (or with dry_run shows) a k-anonymous audience for a recipient.
+struct AudienceArgs {
+  std::string segment, group, recipient, fields, out;
+  std::optional<int> k, l;
+  bool dry_run = false;
+};
+int export_audience(const Globals& g, const AudienceArgs& a);
 
 // Consent coverage and gate counts per purpose (gate counts).
 int print_gate_counts(const Globals& g, const std::string& as_of);

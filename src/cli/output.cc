@@ -43,6 +43,7 @@ namespace {
 
 bool looks_numeric(std::string_view s) {
   if (s.find_first_of("0123456789") == std::string_view::npos) return false;  // "-" is no number
+  if (s.starts_with("< ")) s.remove_prefix(2);  // a count under k, as people_count shows it
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || c == ',' || c == '.' || c == '-' || c == '%' || c == ' '))
       return false;

@@ -23,6 +23,23 @@ TEST(Output, TableAlignsAndRightAlignsNumbers) {
             "email_marketing       12\n");
 }
 
+TEST(Output, CountsOfPeopleBelowKAreNotShown) {
+  EXPECT_EQ(people_count(0, 10), "0");
+  EXPECT_EQ(people_count(1, 10), "< 10");
+  EXPECT_EQ(people_count(9, 10), "< 10");
+  EXPECT_EQ(people_count(10, 10), "10");
+  EXPECT_EQ(people_count(12345, 10), "12,345");
+  EXPECT_TRUE(released_count(3, 10).is_null());
+  EXPECT_EQ(released_count(10, 10), 10);
+  Table t({"held", "count"});
+  t.add_row({"subjects", "12,345"});
+  t.add_row({"suppressed", people_count(3, 10)});
+  EXPECT_EQ(t.render(),
+            "held        count\n"
+            "subjects    12,345\n"
+            "suppressed    < 10\n");
+}
+
 TEST(Output, Thousands) {
   EXPECT_EQ(with_thousands(0), "0");
   EXPECT_EQ(with_thousands(1234567), "1,234,567");

@@ -275,9 +275,27 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
   return matches.ok() && reimport->suppressed == 1 ? 0 : 1;
 }
 
+// Nothing small leaves: an aggregate with differential privacy, charged to the purpose's budget,
+// and an audience for a partner that is k-anonymous and carries tokens only that partner holds.
+int disclosure_step(const Globals& g, const fs::path& dir) {
+  fmt::print(
+      "\n13. Disclosure control: contacts per country with differential privacy (discrete\n"
+      "    Laplace noise, groups only through partition selection, charged to the budget of\n"
+      "    segmentation)\n\n");
+  CONSENTRIC_CLI_STEP(run_dp(g, report::DpStatistic::kCount,
+                             {.purpose = "segmentation", .by = "country"}));
+  fmt::print(
+      "\n    and an audience for a declared recipient: tokens only it can use, quasi-identifiers\n"
+      "    generalized until every class holds at least k people\n\n");
+  return export_audience(g, {.segment = "behaviour",
+                             .recipient = "adnet_eu",
+                             .fields = "country,age,industry",
+                             .out = (dir / "audience-adnet_eu.csv").string()});
+}
+
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n13. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "\n14. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
       "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
@@ -419,9 +437,10 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       CONSENTRIC_CLI_STEP(purpose_view_step(local, *sd));
       CONSENTRIC_CLI_STEP(segments_step(local, *sd));
       CONSENTRIC_CLI_STEP(rights_step(*sd, dir));
+      CONSENTRIC_CLI_STEP(disclosure_step(local, dir));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n14. What the store holds now\n\n");
+      fmt::print("\n15. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));

@@ -19,13 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-struct DpArgs {
-  std::string purpose, segment, group, column, by, quantiles = "0.25,0.5,0.75";
-  std::optional<double> lower, upper, epsilon, delta;
-  int bins = 0;
-  bool gaussian = false;
-};
-
 std::string figure(double v) {
   if (std::fabs(v) >= 1e15 || v == std::floor(v)) return with_thousands(static_cast<std::int64_t>(v));
   return fmt::format("{:.4g}", v);
@@ -42,10 +35,12 @@ json budget_json(const report::DpBudgetState& b) {
 }
 
 std::string budget_line(const report::DpBudgetState& b) {
-  return fmt::format("budget of {}: epsilon {:.4g} of {:.4g} spent over {} releases, {:.4g} left",
+  return fmt::format("budget of {}: epsilon {:.4g} of {:.4g} spent over {} release{}, {:.4g} left",
                      b.purpose, b.epsilon_spent, b.epsilon_total, b.releases,
-                     std::max(0.0, b.epsilon_left()));
+                     b.releases == 1 ? "" : "s", std::max(0.0, b.epsilon_left()));
 }
+
+}  // namespace
 
 int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   report::DpQuery q{.statistic = statistic,
@@ -133,6 +128,8 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   return 0;
 }
 
+namespace {
+
 int show_budgets(const Globals& g, const std::string& purpose) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
@@ -163,11 +160,7 @@ int show_budgets(const Globals& g, const std::string& purpose) {
   return 0;
 }
 
-struct AudienceArgs {
-  std::string segment, group, recipient, fields, out;
-  std::optional<int> k, l;
-  bool dry_run = false;
-};
+}  // namespace
 
 int export_audience(const Globals& g, const AudienceArgs& a) {
   auto sd = g.open_store();
@@ -244,6 +237,8 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
   if (!r->hash.empty()) fmt::print("  file hash (BLAKE2b-256): {}\n", r->hash);
   return 0;
 }
+
+namespace {
 
 void add_dp_options(CLI::App* cmd, DpArgs& a, report::DpStatistic s) {
   cmd->add_option("--purpose", a.purpose, "The purpose whose view is counted (and whose budget pays)");

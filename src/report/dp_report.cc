@@ -151,10 +151,10 @@ Status check_budget(const DpBudgetState& b, const PrivacyCost& cost) {
   if (!eps_ok) {
     return resource_exhausted(fmt::format(
         "the privacy budget of purpose {} is spent: epsilon {:.4g} of {:.4g} used over {} "
-        "releases, {:.4g} left, and this query needs {:.4g} (a DPO may raise "
+        "release{}, {:.4g} left, and this query needs {:.4g} (a DPO may raise "
         "purposes[].dp_budget.epsilon; every figure already released stays released)",
-        b.purpose, b.epsilon_spent, b.epsilon_total, b.releases, std::max(0.0, b.epsilon_left()),
-        cost.epsilon));
+        b.purpose, b.epsilon_spent, b.epsilon_total, b.releases, b.releases == 1 ? "" : "s",
+        std::max(0.0, b.epsilon_left()), cost.epsilon));
   }
   return resource_exhausted(fmt::format(
       "the privacy budget of purpose {} has no delta left for this query: {:.3g} of {:.3g} used, "
