@@ -159,6 +159,29 @@ Result<OneHotEncoder> OneHotEncoder::fit(std::string_view field,
   return e;
 }
 
+Result<OneHotEncoder> OneHotEncoder::restore(std::string_view field,
+                                             std::vector<std::string> categories,
+                                             std::vector<std::string> missing_values) {
+  if (categories.empty()) {
+    return invalid_argument(fmt::format("one-hot \"{}\": no categories", field));
+  }
+  std::vector<std::string> sorted = categories;
+  std::sort(sorted.begin(), sorted.end());
+  if (const auto d = std::adjacent_find(sorted.begin(), sorted.end()); d != sorted.end()) {
+    return invalid_argument(fmt::format("one-hot \"{}\": category \"{}\" repeated", field, *d));
+  }
+  OneHotEncoder e;
+  e.field_ = std::string(field);
+  e.categories_ = std::move(categories);
+  e.missing_values_ = std::move(missing_values);
+  e.missing_column_ = e.other_column_ = e.categories_.size();
+  for (std::size_t i = 0; i < e.categories_.size(); ++i) {
+    if (e.categories_[i] == kMissing) e.missing_column_ = i;
+    if (e.categories_[i] == kOther) e.other_column_ = i;
+  }
+  return e;
+}
+
 std::vector<std::string> OneHotEncoder::column_names() const {
   std::vector<std::string> out;
   out.reserve(categories_.size());

@@ -59,6 +59,12 @@ class OneHotEncoder {
   // REQUIRES nothing; fails when `values` is empty.
   static Result<OneHotEncoder> fit(std::string_view field, std::span<const std::string> values,
                                    const OneHotOptions& options);
+  // An encoder fitted before, from its field, categories() and the missing values it was
+  // fitted with (as a model stores it). Fails on no categories or a repeated one.
+  static Result<OneHotEncoder> restore(std::string_view field,
+                                       std::vector<std::string> categories,
+                                       std::vector<std::string> missing_values);
+  const std::vector<std::string>& missing_values() const { return missing_values_; }
 
   const std::string& field() const { return field_; }
   std::size_t width() const { return categories_.size(); }
