@@ -19,8 +19,11 @@ namespace {
 
 using nlohmann::json;
 
+// Released figures: whole numbers and anything from 1,000 up with thousands separators (the
+// noise is larger than what rounding drops), smaller ones to four significant digits.
 std::string figure(double v) {
-  if (std::fabs(v) >= 1e15 || v == std::floor(v)) return with_thousands(static_cast<std::int64_t>(v));
+  if (std::fabs(v) >= 1e15) return fmt::format("{:.4g}", v);
+  if (v == std::floor(v) || std::fabs(v) >= 1000) return with_thousands(std::llround(v));
   return fmt::format("{:.4g}", v);
 }
 
@@ -118,9 +121,10 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   }
   fmt::print("\n  noise: {}\n", r->noise);
   if (r->threshold > 0) {
-    fmt::print("  groups are shown only when their noisy count reaches {} (partition selection "
-               "and k = {})\n",
-               r->threshold, r->k);
+    fmt::print("  {} only when {} noisy count of people reaches {} (partition selection and "
+               "k = {})\n",
+               q.by.empty() ? "the figure is released" : "groups are shown",
+               q.by.empty() ? "its" : "their", r->threshold, r->k);
   }
   fmt::print("  spent: epsilon {:.4g}{}\n", r->cost.epsilon,
              r->cost.delta > 0 ? fmt::format(", delta {:.2g}", r->cost.delta) : std::string());

@@ -362,8 +362,8 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
       if (q.statistic == DpStatistic::kSum) {
         CONSENTRIC_ASSIGN_OR_RETURN(auto s, disclose::bounded_sum(values, bounded, rng));
         out.noise_scale = s.noise.scale;
-        out.noise = fmt::format("discrete Laplace on each sum, scale {:.4g}, on a grid of {:g}",
-                                s.noise.scale, s.noise.granularity);
+        out.noise = fmt::format("discrete Laplace on each sum, scale {:.4g}, on a grid of 2^{}",
+                                s.noise.scale, std::ilogb(s.noise.granularity));
         out.rows.push_back({label, s.value});
       } else {
         CONSENTRIC_ASSIGN_OR_RETURN(auto m, disclose::bounded_mean(values, bounded, rng));
