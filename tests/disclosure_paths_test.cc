@@ -33,8 +33,9 @@ class DisclosurePaths : public StoreCliTest {
     StoreCliTest::SetUp();
     // Twelve people: about half consent to segmentation, so every lawful group is below k.
     import_generated(12, 5, {"profiles", "events", "consents"});
-    const CommandRun r = at_store("-q segment create everyone --purpose segmentation --rule "
-                                  "'event_count >= 0'");
+    const CommandRun r = at_store(
+        "-q segment create everyone --purpose segmentation --rule "
+        "'event_count >= 0'");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
@@ -80,7 +81,8 @@ class DisclosurePaths : public StoreCliTest {
       EXPECT_EQ(s["suppressed_segments"], 1);
     };
     c["segment create"] = [&] {
-      segment_sizes(json_of("segment create again --purpose segmentation --rule 'event_count >= 0'"));
+      segment_sizes(
+          json_of("segment create again --purpose segmentation --rule 'event_count >= 0'"));
     };
     c["segment show"] = [&] { segment_sizes(json_of("segment show everyone")); };
     c["segment refresh"] = [&] {
@@ -114,8 +116,10 @@ class DisclosurePaths : public StoreCliTest {
       for (const auto& row : j["released"]) EXPECT_TRUE(row["value"].is_null()) << j.dump();
     };
     c["export audience"] = [&] {
-      const CommandRun r = at_store("export audience --segment everyone --recipient adnet_eu "
-                                    "--out " + path("aud.csv"));
+      const CommandRun r = at_store(
+          "export audience --segment everyone --recipient adnet_eu "
+          "--out " +
+          path("aud.csv"));
       EXPECT_EQ(r.exit_code, 1) << r.output;
       EXPECT_THAT(r.output, ::testing::HasSubstr("fewer than k = 10 members"));
       EXPECT_FALSE(std::filesystem::exists(path("aud.csv")));

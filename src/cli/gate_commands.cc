@@ -64,11 +64,11 @@ int print_gate_counts(const Globals& g, const std::string& as_of_text) {
     const auto [granted, withdrawn] = granted_of(c.purpose);
     const bool consent = c.basis == LegalBasis::kConsent;
     // A share of a count that may not be shown would show it.
-    const bool shareable = disclose::releasable_count(c.lawful, k) &&
-                           disclose::releasable_count(c.subjects, k);
-    t.add_row({c.purpose, std::string(to_string(c.basis)),
-               consent ? people_count(granted, k) : "-", people_count(withdrawn, k),
-               people_count(c.lawful, k), shareable ? percent(c.lawful, c.subjects) : "-"});
+    const bool shareable =
+        disclose::releasable_count(c.lawful, k) && disclose::releasable_count(c.subjects, k);
+    t.add_row({c.purpose, std::string(to_string(c.basis)), consent ? people_count(granted, k) : "-",
+               people_count(withdrawn, k), people_count(c.lawful, k),
+               shareable ? percent(c.lawful, c.subjects) : "-"});
   }
   fmt::print("Purpose gate as of {}: {} subjects\n\n{}", format_timestamp(*at),
              people_count(counts->empty() ? 0 : counts->front().subjects, k), t.render());
@@ -160,11 +160,10 @@ int print_view(const Globals& g, const ViewArgs& a) {
     }
     // A mean of fewer than k people describes them: the small-group rule applies to it too.
     const bool shown = present >= k;
-    const std::string summary =
-        !shown ? "-"
-        : c.kind == gate::ColumnKind::kNumber
-            ? fmt::format("{:.2f}", sum / static_cast<double>(present))
-            : fmt::format("{} distinct", c.dictionary.size());
+    const std::string summary = !shown ? "-"
+                                : c.kind == gate::ColumnKind::kNumber
+                                    ? fmt::format("{:.2f}", sum / static_cast<double>(present))
+                                    : fmt::format("{} distinct", c.dictionary.size());
     t.add_row({c.name, c.kind == gate::ColumnKind::kNumber ? "number" : "category",
                people_count(present, k), summary});
   }

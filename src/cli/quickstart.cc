@@ -282,8 +282,8 @@ int disclosure_step(const Globals& g, const fs::path& dir) {
       "\n13. Disclosure control: contacts per country with differential privacy (discrete\n"
       "    Laplace noise, groups only through partition selection, charged to the budget of\n"
       "    segmentation)\n\n");
-  CONSENTRIC_CLI_STEP(run_dp(g, report::DpStatistic::kCount,
-                             {.purpose = "segmentation", .by = "country"}));
+  CONSENTRIC_CLI_STEP(
+      run_dp(g, report::DpStatistic::kCount, {.purpose = "segmentation", .by = "country"}));
   fmt::print(
       "\n    and an audience for a declared recipient: tokens only it can use, quasi-identifiers\n"
       "    generalized until every class holds at least k people\n\n");

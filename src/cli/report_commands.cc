@@ -79,7 +79,8 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   if (g.json) {
     json rows = json::array();
     for (const auto& row : r->rows) {
-      rows.push_back({{"label", row.label}, {"value", row.value ? json(*row.value) : json(nullptr)}});
+      rows.push_back(
+          {{"label", row.label}, {"value", row.value ? json(*row.value) : json(nullptr)}});
     }
     fmt::print("{}\n", json{{"statistic", report::to_string(statistic)},
                             {"purpose", r->query.purpose},
@@ -107,9 +108,9 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
                r->rows[0].value ? figure(*r->rows[0].value)
                                 : fmt::format("suppressed (below k = {})", r->k));
   } else {
-    Table t({q.by.empty() ? (statistic == report::DpStatistic::kQuantiles ? "quantile" : "bin")
-                          : q.by,
-             "value"});
+    Table t(
+        {q.by.empty() ? (statistic == report::DpStatistic::kQuantiles ? "quantile" : "bin") : q.by,
+         "value"});
     bool suppressed = false;
     for (const auto& row : r->rows) {
       suppressed = suppressed || !row.value;
@@ -121,10 +122,11 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   }
   fmt::print("\n  noise: {}\n", r->noise);
   if (r->threshold > 0) {
-    fmt::print("  {} only when {} noisy count of people reaches {} (partition selection and "
-               "k = {})\n",
-               q.by.empty() ? "the figure is released" : "groups are shown",
-               q.by.empty() ? "its" : "their", r->threshold, r->k);
+    fmt::print(
+        "  {} only when {} noisy count of people reaches {} (partition selection and "
+        "k = {})\n",
+        q.by.empty() ? "the figure is released" : "groups are shown",
+        q.by.empty() ? "its" : "their", r->threshold, r->k);
   }
   fmt::print("  spent: epsilon {:.4g}{}\n", r->cost.epsilon,
              r->cost.delta > 0 ? fmt::format(", delta {:.2g}", r->cost.delta) : std::string());
@@ -183,13 +185,16 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
   if (g.json) {
     json cols = json::array();
     for (const auto& c : r->columns) {
-      cols.push_back({{"name", c.name}, {"quasi_identifier", c.quasi_identifier},
-                      {"treatment", c.treatment}});
+      cols.push_back(
+          {{"name", c.name}, {"quasi_identifier", c.quasi_identifier}, {"treatment", c.treatment}});
     }
     const auto risk = [](const disclose::RiskSummary& s) {
-      return json{{"records", s.records},           {"classes", s.classes},
-                  {"smallest_class", s.smallest_class}, {"highest_risk", s.highest_risk},
-                  {"average_risk", s.average_risk},     {"records_at_risk", s.records_at_risk}};
+      return json{{"records", s.records},
+                  {"classes", s.classes},
+                  {"smallest_class", s.smallest_class},
+                  {"highest_risk", s.highest_risk},
+                  {"average_risk", s.average_risk},
+                  {"records_at_risk", s.records_at_risk}};
     };
     fmt::print("{}\n", json{{"file", a.dry_run ? json(nullptr) : json(a.out)},
                             {"recipient", r->recipient},
@@ -210,9 +215,10 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
     fmt::print("Dry run: nothing written or recorded. The audience for {} would hold:\n\n",
                r->recipient);
   } else {
-    fmt::print("Audience for {} (purpose {}) written to {}; recorded as export.audience and as a "
-               "disclosure of each member\n\n",
-               r->recipient, r->purpose, a.out);
+    fmt::print(
+        "Audience for {} (purpose {}) written to {}; recorded as export.audience and as a "
+        "disclosure of each member\n\n",
+        r->recipient, r->purpose, a.out);
   }
   Table cols({"column", "quasi-identifier", "released as"});
   cols.add_row({"token", "no", "keyed per recipient (unlinkable across recipients)"});
@@ -224,14 +230,16 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
   Table risk({"re-identification risk", "as held", "as released"});
   const auto pct = [](double v) { return fmt::format("{:.1f}%", 100 * v); };
   risk.add_row({"records", with_thousands(r->before.records), with_thousands(r->after.records)});
-  risk.add_row({"equivalence classes", with_thousands(r->before.classes),
-                with_thousands(r->after.classes)});
+  risk.add_row(
+      {"equivalence classes", with_thousands(r->before.classes), with_thousands(r->after.classes)});
   risk.add_row({"smallest class", with_thousands(r->before.smallest_class),
                 with_thousands(r->after.smallest_class)});
-  risk.add_row({"highest risk (prosecutor)", pct(r->before.highest_risk), pct(r->after.highest_risk)});
+  risk.add_row(
+      {"highest risk (prosecutor)", pct(r->before.highest_risk), pct(r->after.highest_risk)});
   risk.add_row({"average risk", pct(r->before.average_risk), pct(r->after.average_risk)});
   risk.add_row({fmt::format("records at risk (class < k = {})", r->k),
-                with_thousands(r->before.records_at_risk), with_thousands(r->after.records_at_risk)});
+                with_thousands(r->before.records_at_risk),
+                with_thousands(r->after.records_at_risk)});
   fmt::print("{}", risk.render());
   fmt::print("\n  {} records {}, {} withheld to reach k = {}{}; information loss {:.1f}%\n",
              with_thousands(r->rows), a.dry_run ? "would be released" : "released",
@@ -245,13 +253,16 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
 namespace {
 
 void add_dp_options(CLI::App* cmd, DpArgs& a, report::DpStatistic s) {
-  cmd->add_option("--purpose", a.purpose, "The purpose whose view is counted (and whose budget pays)");
+  cmd->add_option("--purpose", a.purpose,
+                  "The purpose whose view is counted (and whose budget pays)");
   cmd->add_option("--segment", a.segment, "Only the released members of this segment");
   cmd->add_option("--group", a.group, "With --segment: only this group of it");
-  cmd->add_option("--epsilon", a.epsilon, "Privacy loss of this release (default: the declaration's)");
+  cmd->add_option("--epsilon", a.epsilon,
+                  "Privacy loss of this release (default: the declaration's)");
   if (s != report::DpStatistic::kCount) {
     cmd->add_option("--column", a.column, "The column (a field or feature)")->required();
-    cmd->add_option("--lower", a.lower, "Values below are clamped to this (public, not from the data)");
+    cmd->add_option("--lower", a.lower,
+                    "Values below are clamped to this (public, not from the data)");
     cmd->add_option("--upper", a.upper, "Values above are clamped to this");
   }
   if (s == report::DpStatistic::kCount || s == report::DpStatistic::kSum ||
@@ -266,7 +277,8 @@ void add_dp_options(CLI::App* cmd, DpArgs& a, report::DpStatistic s) {
     cmd->add_option("--bins", a.bins, "Equal-width bins over [lower, upper] (10; quantiles 64)");
   }
   if (s == report::DpStatistic::kQuantiles) {
-    cmd->add_option("--quantiles", a.quantiles, "Comma-separated, in [0, 1] (default 0.25,0.5,0.75)");
+    cmd->add_option("--quantiles", a.quantiles,
+                    "Comma-separated, in [0, 1] (default 0.25,0.5,0.75)");
   }
 }
 
@@ -286,7 +298,8 @@ void add_report_commands(CLI::App& app, Globals& g) {
     auto args = std::make_shared<DpArgs>();
     auto* cmd = dp->add_subcommand(std::string(report::to_string(stat)), help);
     add_dp_options(cmd, *args, stat);
-    cmd->callback([&g, args, stat = stat] { g.run = [&g, args, stat] { return run_dp(g, stat, *args); }; });
+    cmd->callback(
+        [&g, args, stat = stat] { g.run = [&g, args, stat] { return run_dp(g, stat, *args); }; });
   }
   auto purpose = std::make_shared<std::string>();
   auto* budget = dp->add_subcommand("budget", "What each purpose's privacy budget has left");

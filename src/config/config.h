@@ -68,9 +68,9 @@ struct SourceLocation {
 struct GeneralizationSpec {
   enum class Kind { kBands, kPrefix, kDates, kCategories };
   Kind kind = Kind::kBands;
-  std::vector<double> band_widths;        // kBands: each a multiple of the one before
-  std::vector<int> prefix_lengths;        // kPrefix: characters kept, decreasing
-  std::vector<std::string> date_levels;   // kDates: in order among month, year, decade
+  std::vector<double> band_widths;       // kBands: each a multiple of the one before
+  std::vector<int> prefix_lengths;       // kPrefix: characters kept, decreasing
+  std::vector<std::string> date_levels;  // kDates: in order among month, year, decade
   // kCategories: one mapping per level, from the level below's values to their parents.
   std::vector<std::vector<std::pair<std::string, std::string>>> category_parents;
   SourceLocation where;
@@ -197,7 +197,7 @@ struct Config {
   // delta far below 1 / (number of subjects).
   double dp_epsilon_per_query = 1.0986122886681098;
   double dp_delta_per_query = 1e-6;
-  int l_diversity = 0;           // 0: off; else distinct values of the sensitive field per class
+  int l_diversity = 0;            // 0: off; else distinct values of the sensitive field per class
   double max_suppression = 0.05;  // share of an export's records that may be withheld to reach k
   std::vector<RecipientSpec> recipients;
   std::string source_name;  // the file it came from, for messages

@@ -16,20 +16,20 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 15> kTopKeys{"version",
-                                                   "controller",
-                                                   "k_anonymity",
-                                                   "l_diversity",
-                                                   "max_suppression",
-                                                   "small_groups",
-                                                   "differential_privacy",
-                                                   "erasure",
-                                                   "identifiers",
-                                                   "fields",
-                                                   "event_types",
-                                                   "purposes",
-                                                   "recipients",
-                                                   "roles",
-                                                   "tcf"};
+                                                    "controller",
+                                                    "k_anonymity",
+                                                    "l_diversity",
+                                                    "max_suppression",
+                                                    "small_groups",
+                                                    "differential_privacy",
+                                                    "erasure",
+                                                    "identifiers",
+                                                    "fields",
+                                                    "event_types",
+                                                    "purposes",
+                                                    "recipients",
+                                                    "roles",
+                                                    "tcf"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -40,7 +40,7 @@ constexpr std::array<std::string_view, 2> kControllerRequired{"name", "contact"}
 constexpr std::array<std::string_view, 2> kIdentifierKeys{"field", "kind"};
 
 constexpr std::array<std::string_view, 13> kFieldKeys{
-    "name",   "type", "category", "pii",         "quasi_identifier", "required",      "retention",
+    "name",   "type", "category", "pii",         "quasi_identifier", "required", "retention",
     "values", "min",  "max",      "description", "generalization",   "sensitive"};
 
 // One key: how the quasi-identifier coarsens (docs/config.md, "generalization").
@@ -241,7 +241,8 @@ class Parser {
     }
     if (const auto x = m->get("prefix")) {
       g.kind = GeneralizationSpec::Kind::kPrefix;
-      for (const Value& item : r_->items(*x)) g.prefix_lengths.push_back(int_value(item).value_or(-1));
+      for (const Value& item : r_->items(*x))
+        g.prefix_lengths.push_back(int_value(item).value_or(-1));
       ++given;
     }
     if (const auto x = m->get("dates")) {

@@ -14,7 +14,6 @@
 namespace consentric::config_detail {
 namespace {
 
-
 bool is_numeric(FieldType t) { return t == FieldType::kInt || t == FieldType::kFloat; }
 
 class Validator {

@@ -67,8 +67,9 @@ class DisclosureRules {
       bool any = false;
       for (const FieldSpec& f : c_.fields) any = any || f.sensitive;
       if (!any) {
-        problem("l_diversity", "l_diversity needs a field declared sensitive: true (the "
-                               "attribute whose values each class must vary in)");
+        problem("l_diversity",
+                "l_diversity needs a field declared sensitive: true (the "
+                "attribute whose values each class must vary in)");
       }
     }
   }
@@ -113,7 +114,8 @@ class DisclosureRules {
     };
     switch (g.kind) {
       case GeneralizationSpec::Kind::kBands:
-        if (f.type != FieldType::kInt && f.type != FieldType::kFloat) wrong_type("bands", "int or float");
+        if (f.type != FieldType::kInt && f.type != FieldType::kFloat)
+          wrong_type("bands", "int or float");
         bands(gpath + ".bands", g.band_widths);
         break;
       case GeneralizationSpec::Kind::kPrefix:
@@ -245,9 +247,9 @@ class DisclosureRules {
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (c_.recipients[j].name == r.name && !r.name.empty() && map_.good(path + ".name")) {
-        problem(path + ".name", fmt::format("duplicate recipient {} (first declared at line {})",
-                                            quote_for_message(r.name),
-                                            c_.recipients[j].where.line));
+        problem(path + ".name",
+                fmt::format("duplicate recipient {} (first declared at line {})",
+                            quote_for_message(r.name), c_.recipients[j].where.line));
         break;
       }
     }

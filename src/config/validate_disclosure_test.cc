@@ -124,8 +124,8 @@ TEST(DisclosureConfig, RecipientsNameDeclaredPurposes) {
   const std::string purposes = "purposes:\n  - {id: seg, legal_basis: contract}\n";  // 7-8
   EXPECT_ONE_PROBLEM(base_plus(purposes + "recipients:\n  - {name: ad, purposes: [segs]}\n"), 10,
                      "recipients[0].purposes[0]", "purpose \"segs\" is not declared");
-  EXPECT_ONE_PROBLEM(base_plus(purposes + "recipients:\n  - {name: Ad Net, purposes: [seg]}\n"),
-                     10, "recipients[0].name", "expected a name");
+  EXPECT_ONE_PROBLEM(base_plus(purposes + "recipients:\n  - {name: Ad Net, purposes: [seg]}\n"), 10,
+                     "recipients[0].name", "expected a name");
   EXPECT_ONE_PROBLEM(
       base_plus(purposes + "recipients:\n  - {name: ad, country: Irl, purposes: [seg]}\n"), 10,
       "recipients[0].country", "ISO 3166-1 alpha-2");

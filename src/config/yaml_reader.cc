@@ -127,8 +127,8 @@ std::optional<Mapping> Reader::mapping(const Value& v, const KeySpec& keys) {
 std::vector<std::pair<std::string, std::string>> Reader::string_map(const Value& v) {
   std::vector<std::pair<std::string, std::string>> out;
   if (!v.node.IsMap()) {
-    problem(v, fmt::format("expected a mapping of values to their parents, got {}",
-                           describe(v.node)));
+    problem(v,
+            fmt::format("expected a mapping of values to their parents, got {}", describe(v.node)));
     return out;
   }
   if (!spend(v, v.node.size())) return out;
@@ -149,8 +149,7 @@ std::vector<std::pair<std::string, std::string>> Reader::string_map(const Value&
       continue;
     }
     const YAML::Node value = it->second;
-    const auto text =
-        string({value, path, value.IsNull() ? key_where : location_of(value)});
+    const auto text = string({value, path, value.IsNull() ? key_where : location_of(value)});
     if (text) out.emplace_back(key.Scalar(), *text);
   }
   return out;

@@ -1,7 +1,6 @@
 #include "core/text.h"
 
 #include <algorithm>
-
 #include <cctype>
 #include <charconv>
 #include <cmath>

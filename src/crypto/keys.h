@@ -46,12 +46,12 @@ class SecretKey {
 
 // Jobs a sub-key is derived for; each gets an independent key (crypto_kdf_derive_from_key).
 enum class SubKey : std::uint64_t {
-  kWrap = 1,          // wraps data keys in the key ring
-  kBlindIndex = 2,    // keyed BLAKE2b over normalized identifiers
-  kTokenMac = 3,      // keyed hash of access tokens
-  kKeyCheck = 4,      // proves a master key is the store's before anything is opened
-  kPseudonym = 5,     // pseudonymous subject ids in exports
-  kAuditSigning = 6,  // seed of the Ed25519 key that signs audit checkpoints (signing.h)
+  kWrap = 1,            // wraps data keys in the key ring
+  kBlindIndex = 2,      // keyed BLAKE2b over normalized identifiers
+  kTokenMac = 3,        // keyed hash of access tokens
+  kKeyCheck = 4,        // proves a master key is the store's before anything is opened
+  kPseudonym = 5,       // pseudonymous subject ids in exports
+  kAuditSigning = 6,    // seed of the Ed25519 key that signs audit checkpoints (signing.h)
   kRecipientToken = 7,  // per-recipient tokens in audience exports (recipient_tokens.h)
 };
 SecretKey derive_subkey(const SecretKey& master, SubKey which);

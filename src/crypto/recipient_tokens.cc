@@ -8,7 +8,8 @@ constexpr std::size_t kTokenBytes = 16;
 SecretKey recipient_key(const SecretKey& master, std::string_view recipient) {
   const SecretKey base = derive_subkey(master, SubKey::kRecipientToken);
   // The recipient's name is the only input: a key per name, none stored.
-  auto key = SecretKey::from_bytes(keyed_hash(base, "recipient:" + std::string(recipient), kKeyBytes));
+  auto key =
+      SecretKey::from_bytes(keyed_hash(base, "recipient:" + std::string(recipient), kKeyBytes));
   return key.ok() ? *key : SecretKey();
 }
 

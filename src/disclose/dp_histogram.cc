@@ -22,8 +22,8 @@ Result<HistogramRelease> noisy_histogram(std::span<const double> values,
                                          const HistogramOptions& options, RandomSource& rng) {
   CONSENTRIC_RETURN_IF_ERROR(check_bounds(options.lower, options.upper));
   if (options.bins < 1 || options.bins > kMaxHistogramBins) {
-    return invalid_argument(fmt::format("bins must be in [1, {}], got {}", kMaxHistogramBins,
-                                        options.bins));
+    return invalid_argument(
+        fmt::format("bins must be in [1, {}], got {}", kMaxHistogramBins, options.bins));
   }
   CONSENTRIC_ASSIGN_OR_RETURN(const PrivacyCost cost,
                               privacy_cost(CountOptions{.epsilon = options.epsilon}));
@@ -55,7 +55,8 @@ Result<std::vector<std::int64_t>> noisy_category_counts(std::span<const std::int
     return invalid_argument(
         fmt::format("categories must be in [1, {}], got {}", kMaxHistogramBins, categories));
   }
-  CONSENTRIC_ASSIGN_OR_RETURN(const PrivacyCost cost, privacy_cost(CountOptions{.epsilon = epsilon}));
+  CONSENTRIC_ASSIGN_OR_RETURN(const PrivacyCost cost,
+                              privacy_cost(CountOptions{.epsilon = epsilon}));
   CONSENTRIC_ASSIGN_OR_RETURN(const DiscreteLaplace laplace, discrete_laplace_for(1, epsilon));
   std::vector<std::int64_t> counts(static_cast<std::size_t>(categories), 0);
   for (std::int32_t c : codes) {
@@ -69,7 +70,8 @@ Result<std::vector<std::int64_t>> noisy_category_counts(std::span<const std::int
 std::vector<double> quantiles_from_histogram(const HistogramRelease& histogram,
                                              std::span<const double> quantiles) {
   double total = 0;
-  for (std::int64_t c : histogram.counts) total += static_cast<double>(std::max<std::int64_t>(c, 0));
+  for (std::int64_t c : histogram.counts)
+    total += static_cast<double>(std::max<std::int64_t>(c, 0));
   std::vector<double> out;
   for (double q : quantiles) {
     if (total <= 0 || std::isnan(q)) {

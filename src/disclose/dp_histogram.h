@@ -27,9 +27,9 @@ struct HistogramOptions {
 };
 
 struct HistogramRelease {
-  std::vector<double> edges;          // bins + 1, from lower to upper
-  std::vector<std::int64_t> counts;   // noisy, may be negative
-  NoiseDescription noise;             // per bin; its cost is the whole histogram's
+  std::vector<double> edges;         // bins + 1, from lower to upper
+  std::vector<std::int64_t> counts;  // noisy, may be negative
+  NoiseDescription noise;            // per bin; its cost is the whole histogram's
 };
 
 // Values outside [lower, upper] fall in the first or last bin; NaN values count nowhere.
@@ -40,8 +40,7 @@ Result<HistogramRelease> noisy_histogram(std::span<const double> values,
 // codes outside it (missing: -1) count nowhere.
 Result<std::vector<std::int64_t>> noisy_category_counts(std::span<const std::int32_t> codes,
                                                         std::int32_t categories, double epsilon,
-                                                        RandomSource& rng,
-                                                        NoiseDescription* noise);
+                                                        RandomSource& rng, NoiseDescription* noise);
 
 // Quantiles (each in [0, 1]) of the distribution the noisy histogram describes: negative counts
 // count as 0, values spread evenly within a bin. NaN for every quantile when no count is

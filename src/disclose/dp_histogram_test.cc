@@ -74,8 +74,8 @@ TEST(QuantilesFromHistogram, InterpolateWithinBinsAndIgnoreNegativeCounts) {
   const std::vector<double> q = {0, 0.25, 0.5, 1};
   const auto v = quantiles_from_histogram(h, q);
   ASSERT_EQ(v.size(), 4u);
-  EXPECT_DOUBLE_EQ(v[0], 0);       // target 0: the lower edge of the first positive bin
-  EXPECT_DOUBLE_EQ(v[1], 10);      // 10 of 40: the top of bin 0
+  EXPECT_DOUBLE_EQ(v[0], 0);             // target 0: the lower edge of the first positive bin
+  EXPECT_DOUBLE_EQ(v[1], 10);            // 10 of 40: the top of bin 0
   EXPECT_DOUBLE_EQ(v[2], 23 + 1.0 / 3);  // 20 of 40: 10 into bin 2's 30
   EXPECT_DOUBLE_EQ(v[3], 30);
   h.counts = {-1, 0, -2, 0};

@@ -72,21 +72,22 @@ Status check_request(const Config& config, const PurposeSpec& purpose, const Aud
         quote_for_message(r.recipient), names.empty() ? "" : "; declared: " + names));
   }
   if (std::find(to->purposes.begin(), to->purposes.end(), purpose.id) == to->purposes.end()) {
-    return invalid_argument(fmt::format("recipient {} is not declared for purpose {}", to->name,
-                                        purpose.id));
+    return invalid_argument(
+        fmt::format("recipient {} is not declared for purpose {}", to->name, purpose.id));
   }
   if (k < config.k_anonymity) {
-    return invalid_argument(fmt::format("--k {} is below the declared k_anonymity {}", k,
-                                        config.k_anonymity));
+    return invalid_argument(
+        fmt::format("--k {} is below the declared k_anonymity {}", k, config.k_anonymity));
   }
   const std::vector<std::string> allowed = gate::available_columns(config, purpose);
   for (const std::string& name : r.fields) {
     const FieldSpec* f = config.field(name);
-    if (f == nullptr || std::find(purpose.fields.begin(), purpose.fields.end(), name) ==
-                            purpose.fields.end()) {
-      return invalid_argument(fmt::format("field {} is not declared by purpose {}; an audience "
-                                          "carries only the purpose's fields",
-                                          quote_for_message(name), purpose.id));
+    if (f == nullptr ||
+        std::find(purpose.fields.begin(), purpose.fields.end(), name) == purpose.fields.end()) {
+      return invalid_argument(
+          fmt::format("field {} is not declared by purpose {}; an audience "
+                      "carries only the purpose's fields",
+                      quote_for_message(name), purpose.id));
     }
     if (f->pii) {
       return invalid_argument(fmt::format(
@@ -127,8 +128,8 @@ Result<AudienceResult> export_audience(StoreDir& sd, const AudienceRequest& r,
     members.emplace(m.pseudonym, std::pair{m.group, m.subject});
   }));
   if (!group_released) {
-    return not_found(fmt::format("segment {} has no released group {}", r.segment,
-                                 quote_for_message(r.group)));
+    return not_found(
+        fmt::format("segment {} has no released group {}", r.segment, quote_for_message(r.group)));
   }
   std::vector<std::string> columns = r.fields;
   if (columns.empty()) {
@@ -136,13 +137,11 @@ Result<AudienceResult> export_audience(StoreDir& sd, const AudienceRequest& r,
     if (allowed.empty()) return failed_precondition("the purpose releases no column");
     columns.push_back(allowed.front());  // the view needs a column; only its rows are used
   }
-  CONSENTRIC_ASSIGN_OR_RETURN(gate::PurposeView view,
-                              gate::build_view(sd,
-                                               {.purpose = purpose->id,
-                                                .as_of = ctx.now,
-                                                .actor = ctx.actor,
-                                                .columns = columns},
-                                               ctx.now));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      gate::PurposeView view,
+      gate::build_view(
+          sd, {.purpose = purpose->id, .as_of = ctx.now, .actor = ctx.actor, .columns = columns},
+          ctx.now));
   std::vector<std::size_t> rows;
   for (std::size_t i = 0; i < view.rows(); ++i) {
     if (members.contains(view.row_ids()[i])) rows.push_back(i);
@@ -157,7 +156,8 @@ Result<AudienceResult> export_audience(StoreDir& sd, const AudienceRequest& r,
 
   // The anonymization problem: quasi-identifiers generalize, the sensitive field is watched,
   // other fields pass as they are.
-  disclose::AnonymizationRequest problem{.k = k, .l = l, .max_suppression = sd.config.max_suppression};
+  disclose::AnonymizationRequest problem{
+      .k = k, .l = l, .max_suppression = sd.config.max_suppression};
   std::vector<int> qi_index(r.fields.size(), -1);
   for (std::size_t c = 0; c < r.fields.size(); ++c) {
     const FieldSpec* f = sd.config.field(r.fields[c]);
@@ -177,9 +177,9 @@ Result<AudienceResult> export_audience(StoreDir& sd, const AudienceRequest& r,
     for (const FieldSpec& f : sd.config.fields) {
       if (f.sensitive) sensitive += (sensitive.empty() ? "" : ", ") + f.name;
     }
-    return invalid_argument(fmt::format(
-        "l-diversity {} needs the sensitive field in the export (--fields ...,{})", l,
-        sensitive.empty() ? "a field declared sensitive: true" : sensitive));
+    return invalid_argument(
+        fmt::format("l-diversity {} needs the sensitive field in the export (--fields ...,{})", l,
+                    sensitive.empty() ? "a field declared sensitive: true" : sensitive));
   }
   if (problem.columns.empty()) {
     // No quasi-identifier: the whole audience is one class of at least k (checked above).

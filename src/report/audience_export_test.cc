@@ -58,7 +58,8 @@ TEST_F(AudienceExportTest, EveryClassHoldsKAndEachMemberIsADisclosureToTheRecipi
   EXPECT_EQ(r->columns[2].treatment, "as is");
 
   const auto rows = read_csv(file);
-  ASSERT_EQ(rows.front(), (std::vector<std::string>{"token", "segment", "country", "age", "industry"}));
+  ASSERT_EQ(rows.front(),
+            (std::vector<std::string>{"token", "segment", "country", "age", "industry"}));
   ASSERT_EQ(static_cast<std::int64_t>(rows.size()) - 1, r->rows);
   std::map<std::pair<std::string, std::string>, int> classes;
   std::set<std::string> tokens;
@@ -113,9 +114,9 @@ TEST_F(AudienceExportTest, RefusesWhatTheDeclarationDoesNotAllow) {
     r.out = out("x.csv").string();
     return export_audience(*sd_, r, ctx()).status();
   };
-  EXPECT_THAT(status({.segment = "clusters", .recipient = "someone"}),
-              StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("recipient \"someone\" is not declared")));
+  EXPECT_THAT(
+      status({.segment = "clusters", .recipient = "someone"}),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("recipient \"someone\" is not declared")));
   EXPECT_THAT(status({.segment = "clusters", .recipient = "adnet_eu", .fields = {"email"}}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("not declared by purpose")));
   EXPECT_THAT(status({.segment = "clusters", .recipient = "adnet_eu", .fields = {"city"}}),
@@ -130,10 +131,10 @@ TEST_F(AudienceExportTest, RefusesWhatTheDeclarationDoesNotAllow) {
 
 TEST_F(AudienceExportTest, AnAudienceSmallerThanKIsRefusedWithoutSayingItsSize) {
   // k far above the segment: refused, and the message holds no count of people.
-  auto r = export_audience(*sd_,
-                           {.segment = "clusters", .recipient = "adnet_eu", .k = 100000,
-                            .out = out("big.csv").string()},
-                           ctx());
+  auto r = export_audience(
+      *sd_,
+      {.segment = "clusters", .recipient = "adnet_eu", .k = 100000, .out = out("big.csv").string()},
+      ctx());
   EXPECT_THAT(r.status(), StatusIs(StatusCode::kFailedPrecondition,
                                    HasSubstr("fewer than k = 100000 members")));
   EXPECT_THAT(r.status().message(), Not(::testing::ContainsRegex("has [0-9]+ members")));
@@ -159,7 +160,8 @@ TEST_F(AudienceExportTest, LDiversityCoarsensFurtherOrRefusesSayingByHowMuch) {
   EXPECT_EQ(ok->columns[2].treatment, "as is (sensitive)");
   std::map<std::pair<std::string, std::string>, std::set<std::string>> sources;
   const auto rows = read_csv(out("l3.csv"));
-  for (std::size_t i = 1; i < rows.size(); ++i) sources[{rows[i][2], rows[i][3]}].insert(rows[i][4]);
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    sources[{rows[i][2], rows[i][3]}].insert(rows[i][4]);
   for (const auto& [key, values] : sources) EXPECT_GE(values.size(), 3u) << key.first;
 
   auto refused = export_audience(*sd_,
@@ -169,8 +171,8 @@ TEST_F(AudienceExportTest, LDiversityCoarsensFurtherOrRefusesSayingByHowMuch) {
                                   .l = 7,
                                   .out = out("l7.csv").string()},
                                  ctx());
-  EXPECT_THAT(refused.status(), StatusIs(StatusCode::kFailedPrecondition,
-                                         HasSubstr("audience refused")));
+  EXPECT_THAT(refused.status(),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("audience refused")));
   EXPECT_FALSE(std::filesystem::exists(out("l7.csv")));
 }
 

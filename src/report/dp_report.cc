@@ -23,10 +23,8 @@ using json = nlohmann::json;
 using disclose::PrivacyCost;
 
 constexpr std::pair<DpStatistic, std::string_view> kStatistics[] = {
-    {DpStatistic::kCount, "count"},
-    {DpStatistic::kSum, "sum"},
-    {DpStatistic::kMean, "mean"},
-    {DpStatistic::kHistogram, "histogram"},
+    {DpStatistic::kCount, "count"},         {DpStatistic::kSum, "sum"},
+    {DpStatistic::kMean, "mean"},           {DpStatistic::kHistogram, "histogram"},
     {DpStatistic::kQuantiles, "quantiles"},
 };
 
@@ -85,7 +83,8 @@ std::string group_label(const gate::Column& c, std::size_t row) {
 Status check_query(const Config& config, DpQuery& q) {
   const PurposeSpec* p = config.purpose(q.purpose);
   if (p == nullptr) {
-    return invalid_argument(fmt::format("{} is not a declared purpose", quote_for_message(q.purpose)));
+    return invalid_argument(
+        fmt::format("{} is not a declared purpose", quote_for_message(q.purpose)));
   }
   if (!q.epsilon) q.epsilon = config.dp_epsilon_per_query;
   if (!q.delta) q.delta = config.dp_delta_per_query;
@@ -95,8 +94,9 @@ Status check_query(const Config& config, DpQuery& q) {
     return invalid_argument(fmt::format("{} needs --column", to_string(q.statistic)));
   }
   if (!needs_column(q.statistic) && !q.column.empty()) {
-    return invalid_argument("count counts subjects; --column applies to sum, mean, histogram and "
-                            "quantiles");
+    return invalid_argument(
+        "count counts subjects; --column applies to sum, mean, histogram and "
+        "quantiles");
   }
   const bool numeric = q.statistic == DpStatistic::kSum || q.statistic == DpStatistic::kMean ||
                        q.statistic == DpStatistic::kQuantiles;
@@ -106,11 +106,12 @@ Status check_query(const Config& config, DpQuery& q) {
         "read (bounds taken from the data would leak it)",
         to_string(q.statistic)));
   }
-  if (q.lower && q.upper && !(std::isfinite(*q.lower) && std::isfinite(*q.upper) && *q.lower < *q.upper)) {
+  if (q.lower && q.upper &&
+      !(std::isfinite(*q.lower) && std::isfinite(*q.upper) && *q.lower < *q.upper)) {
     return invalid_argument(fmt::format("--lower {} must be below --upper {}", *q.lower, *q.upper));
   }
-  if (!q.by.empty() && (q.statistic == DpStatistic::kHistogram ||
-                        q.statistic == DpStatistic::kQuantiles)) {
+  if (!q.by.empty() &&
+      (q.statistic == DpStatistic::kHistogram || q.statistic == DpStatistic::kQuantiles)) {
     return invalid_argument("--by applies to count, sum and mean");
   }
   if (!q.by.empty() && q.by == q.column) {
@@ -123,11 +124,12 @@ Status check_query(const Config& config, DpQuery& q) {
     q.bins = q.statistic == DpStatistic::kQuantiles ? kDefaultQuantileBins : 10;
   }
   if (q.bins < 1 || q.bins > disclose::kMaxHistogramBins) {
-    return invalid_argument(fmt::format("--bins must be in [1, {}], got {}",
-                                        disclose::kMaxHistogramBins, q.bins));
+    return invalid_argument(
+        fmt::format("--bins must be in [1, {}], got {}", disclose::kMaxHistogramBins, q.bins));
   }
   for (double x : q.quantiles) {
-    if (!(x >= 0 && x <= 1)) return invalid_argument(fmt::format("quantile {} is not in [0, 1]", x));
+    if (!(x >= 0 && x <= 1))
+      return invalid_argument(fmt::format("quantile {} is not in [0, 1]", x));
   }
   if (q.statistic == DpStatistic::kQuantiles && q.quantiles.empty()) {
     return invalid_argument("quantiles needs at least one quantile");
@@ -165,9 +167,10 @@ Status check_budget(const DpBudgetState& b, const PrivacyCost& cost) {
 // Values of a numeric column over the population; a category column is refused.
 Result<std::vector<double>> numbers_of(const gate::Column& c, const Population& pop) {
   if (c.kind != gate::ColumnKind::kNumber) {
-    return invalid_argument(fmt::format("column {} is a category; {} needs a number (histogram "
-                                        "counts categories)",
-                                        c.name, "this statistic"));
+    return invalid_argument(
+        fmt::format("column {} is a category; {} needs a number (histogram "
+                    "counts categories)",
+                    c.name, "this statistic"));
   }
   std::vector<double> out;
   out.reserve(pop.rows.size());
@@ -247,8 +250,8 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
   if (q.statistic == DpStatistic::kHistogram || q.statistic == DpStatistic::kQuantiles) {
     if (column->kind == gate::ColumnKind::kCategory) {
       if (q.statistic == DpStatistic::kQuantiles) {
-        return invalid_argument(fmt::format("column {} is a category; quantiles need a number",
-                                            column->name));
+        return invalid_argument(
+            fmt::format("column {} is a category; quantiles need a number", column->name));
       }
       const std::vector<std::string> domain = declared_domain(config, *column);
       if (!domain.empty()) {
@@ -302,9 +305,9 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
       out.threshold = std::max<std::int64_t>(selection.threshold, k);
     }
     CONSENTRIC_ASSIGN_OR_RETURN(
-        auto h, disclose::noisy_histogram(
-                    values, {.lower = lower, .upper = upper, .bins = q.bins, .epsilon = hist_eps},
-                    rng));
+        auto h,
+        disclose::noisy_histogram(
+            values, {.lower = lower, .upper = upper, .bins = q.bins, .epsilon = hist_eps}, rng));
     out.noise_scale = h.noise.scale;
     out.half_width = disclose::laplace_half_width(h.noise.scale, 0.95);
     out.noise = laplace_words(" on each bin", h.noise.scale, out.half_width);
@@ -338,17 +341,16 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
     counts.push_back({static_cast<std::int32_t>(g), static_cast<std::int64_t>(members[g].size())});
   }
   CONSENTRIC_ASSIGN_OR_RETURN(
-      auto selection,
-      disclose::select_partitions(counts,
-                                  {.epsilon = select_eps, .delta = *q.delta, .min_size = k}, rng));
+      auto selection, disclose::select_partitions(
+                          counts, {.epsilon = select_eps, .delta = *q.delta, .min_size = k}, rng));
   out.threshold = std::max<std::int64_t>(selection.threshold, k);
   if (!value_stat) {
     out.noise_scale = selection.noise.scale;
     out.half_width = disclose::laplace_half_width(selection.noise.scale, 0.95);
     out.noise = laplace_words(" on each group", selection.noise.scale, out.half_width);
     for (const auto& kept : selection.kept) {
-      out.rows.push_back({labels[static_cast<std::size_t>(kept.label)],
-                          static_cast<double>(kept.noisy_count)});
+      out.rows.push_back(
+          {labels[static_cast<std::size_t>(kept.label)], static_cast<double>(kept.noisy_count)});
     }
   } else {
     const disclose::BoundedOptions bounded{
@@ -383,8 +385,7 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
 }
 
 json query_json(const DpQuery& q) {
-  json j = {{"statistic", to_string(q.statistic)}, {"purpose", q.purpose},
-            {"epsilon", *q.epsilon}};
+  json j = {{"statistic", to_string(q.statistic)}, {"purpose", q.purpose}, {"epsilon", *q.epsilon}};
   if (!q.segment.empty()) j["segment"] = q.segment;
   if (!q.group.empty()) j["group"] = q.group;
   if (!q.column.empty()) j["column"] = q.column;
@@ -418,7 +419,8 @@ std::optional<DpStatistic> parse_dp_statistic(std::string_view text) {
 Result<DpBudgetState> dp_budget(StoreDir& sd, std::string_view purpose) {
   const PurposeSpec* p = sd.config.purpose(purpose);
   if (p == nullptr) {
-    return invalid_argument(fmt::format("{} is not a declared purpose", quote_for_message(purpose)));
+    return invalid_argument(
+        fmt::format("{} is not a declared purpose", quote_for_message(purpose)));
   }
   CONSENTRIC_ASSIGN_OR_RETURN(DpSpent spent, sd.store->dp_spent(purpose));
   return DpBudgetState{.purpose = p->id,
@@ -452,8 +454,8 @@ Result<DpRelease> run_dp_query(StoreDir& sd, const DpQuery& query, const ReportC
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SegmentRow> row, sd.store->segment(q.segment));
     if (!row) return not_found(fmt::format("no segment named {}", quote_for_message(q.segment)));
     if (row->purpose != q.purpose) {
-      return invalid_argument(fmt::format("segment {} was made under purpose {}, not {}",
-                                          q.segment, row->purpose, q.purpose));
+      return invalid_argument(fmt::format("segment {} was made under purpose {}, not {}", q.segment,
+                                          row->purpose, q.purpose));
     }
   }
   const PrivacyCost cost = query_cost(q);
@@ -470,13 +472,11 @@ Result<DpRelease> run_dp_query(StoreDir& sd, const DpQuery& query, const ReportC
     if (allowed.empty()) return failed_precondition("the purpose releases no column");
     columns.push_back(allowed.front());
   }
-  CONSENTRIC_ASSIGN_OR_RETURN(gate::PurposeView view,
-                              gate::build_view(sd,
-                                               {.purpose = q.purpose,
-                                                .as_of = ctx.now,
-                                                .actor = ctx.actor,
-                                                .columns = columns},
-                                               ctx.now));
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      gate::PurposeView view,
+      gate::build_view(
+          sd, {.purpose = q.purpose, .as_of = ctx.now, .actor = ctx.actor, .columns = columns},
+          ctx.now));
   CONSENTRIC_ASSIGN_OR_RETURN(Population pop, population(sd, q, view));
   CONSENTRIC_ASSIGN_OR_RETURN(Computed computed, compute(sd.config, q, view, pop, rng));
 
@@ -491,8 +491,7 @@ Result<DpRelease> run_dp_query(StoreDir& sd, const DpQuery& query, const ReportC
                 .cost = cost};
   json released = json::array();
   for (const DpRow& r : out.rows) {
-    released.push_back({{"label", r.label},
-                        {"value", r.value ? json(*r.value) : json(nullptr)}});
+    released.push_back({{"label", r.label}, {"value", r.value ? json(*r.value) : json(nullptr)}});
   }
   auto charged = in_transaction(*sd.store, [&]() -> Result<DpBudgetState> {
     CONSENTRIC_ASSIGN_OR_RETURN(DpBudgetState now_state, dp_budget(sd, q.purpose));

@@ -31,10 +31,10 @@ inline constexpr int kDefaultQuantileBins = 64;
 
 struct DpQuery {
   DpStatistic statistic = DpStatistic::kCount;
-  std::string purpose;  // may be empty with a segment: the segment's purpose
-  std::string segment;  // empty: the whole view
-  std::string group;    // with segment: one released group of it
-  std::string column;   // sum, mean, histogram, quantiles
+  std::string purpose;                 // may be empty with a segment: the segment's purpose
+  std::string segment;                 // empty: the whole view
+  std::string group;                   // with segment: one released group of it
+  std::string column;                  // sum, mean, histogram, quantiles
   std::optional<double> lower, upper;  // numeric columns: the public bounds values are clamped to
   std::string by;                      // count, sum, mean: a column to group by
   int bins = 0;                        // histogram of a number (10), quantiles (64)
@@ -64,14 +64,14 @@ struct DpRow {
 struct DpRelease {
   DpQuery query;  // as run: purpose and epsilon filled in
   std::vector<DpRow> rows;
-  std::string mechanism;         // e.g. "discrete_laplace"
-  double noise_scale = 0;        // of each released figure, in its units (a mean's: its sum's)
-  std::string noise;             // in words, for people: what noise, on what, how large
+  std::string mechanism;              // e.g. "discrete_laplace"
+  double noise_scale = 0;             // of each released figure, in its units (a mean's: its sum's)
+  std::string noise;                  // in words, for people: what noise, on what, how large
   std::int64_t count_half_width = 0;  // counts: 95% of the noise is within +- this
-  std::int64_t threshold = 0;    // partition selection: the smallest noisy count released
+  std::int64_t threshold = 0;         // partition selection: the smallest noisy count released
   int k = 0;
-  disclose::PrivacyCost cost;    // charged
-  DpBudgetState budget;          // after the charge
+  disclose::PrivacyCost cost;  // charged
+  DpBudgetState budget;        // after the charge
   std::int64_t audit_seq = 0;
 };
 

@@ -22,8 +22,8 @@ class DpReportTest : public ReportStoreTest {};
 TEST_F(DpReportTest, CountIsNoisyNearTheTruthChargedAndAudited) {
   const auto truth = static_cast<double>(view({"age"}).rows());
   disclose::SeededRandomSource rng(1);
-  auto r = run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation"}, ctx(),
-                        rng);
+  auto r =
+      run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation"}, ctx(), rng);
   ASSERT_OK(r);
   ASSERT_EQ(r->rows.size(), 1u);
   ASSERT_TRUE(r->rows[0].value.has_value());
@@ -61,12 +61,12 @@ TEST_F(DpReportTest, TheBudgetRefusesAQueryItCannotCoverAndChargesNothing) {
   ASSERT_OK(b);
   EXPECT_DOUBLE_EQ(b->epsilon_spent, 8);
   // What is left can still be spent, exactly.
-  ASSERT_OK(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation",
-                                .epsilon = 2},
-                         ctx(), rng));
+  ASSERT_OK(run_dp_query(
+      *sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation", .epsilon = 2}, ctx(),
+      rng));
   // Other purposes have budgets of their own.
-  ASSERT_OK(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "lead_scoring"},
-                         ctx(), rng));
+  ASSERT_OK(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "lead_scoring"}, ctx(),
+                         rng));
 }
 
 TEST_F(DpReportTest, BadQueriesAreRefusedNamingTheOption) {
@@ -76,17 +76,19 @@ TEST_F(DpReportTest, BadQueriesAreRefusedNamingTheOption) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("needs --lower and --upper")));
   EXPECT_THAT(status({.statistic = DpStatistic::kMean, .purpose = "segmentation"}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("mean needs --column")));
-  EXPECT_THAT(status({.statistic = DpStatistic::kCount, .purpose = "segmentation",
-                      .epsilon = 0}),
+  EXPECT_THAT(status({.statistic = DpStatistic::kCount, .purpose = "segmentation", .epsilon = 0}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("--epsilon")));
   EXPECT_THAT(status({.statistic = DpStatistic::kCount, .purpose = "nope"}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("not a declared purpose")));
-  EXPECT_THAT(status({.statistic = DpStatistic::kSum, .purpose = "segmentation",
-                      .column = "email", .lower = 0, .upper = 1}),
+  EXPECT_THAT(status({.statistic = DpStatistic::kSum,
+                      .purpose = "segmentation",
+                      .column = "email",
+                      .lower = 0,
+                      .upper = 1}),
               StatusIs(StatusCode::kInvalidArgument, ::testing::_));
-  EXPECT_THAT(status({.statistic = DpStatistic::kCount, .purpose = "lead_scoring",
-                      .segment = "clusters"}),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("made under purpose segmentation")));
+  EXPECT_THAT(
+      status({.statistic = DpStatistic::kCount, .purpose = "lead_scoring", .segment = "clusters"}),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("made under purpose segmentation")));
   // Nothing was charged for any of them.
   auto b = dp_budget(*sd_, "segmentation");
   ASSERT_OK(b);
@@ -101,15 +103,25 @@ TEST_F(DpReportTest, MeanAndSumAreClampedAndNearTheTruth) {
     if (!std::isnan(a)) sum += std::clamp(a, 16.0, 100.0), ++n;
   }
   disclose::SeededRandomSource rng(4);
-  auto mean = run_dp_query(*sd_, {.statistic = DpStatistic::kMean, .purpose = "segmentation",
-                                  .column = "age", .lower = 16, .upper = 100, .epsilon = 2},
+  auto mean = run_dp_query(*sd_,
+                           {.statistic = DpStatistic::kMean,
+                            .purpose = "segmentation",
+                            .column = "age",
+                            .lower = 16,
+                            .upper = 100,
+                            .epsilon = 2},
                            ctx(), rng);
   ASSERT_OK(mean);
   ASSERT_EQ(mean->rows.size(), 1u);
   EXPECT_NEAR(*mean->rows[0].value, sum / static_cast<double>(n), 1.5);
   EXPECT_GT(mean->cost.delta, 0);  // the one partition is released through selection
-  auto total = run_dp_query(*sd_, {.statistic = DpStatistic::kSum, .purpose = "segmentation",
-                                   .column = "age", .lower = 16, .upper = 100, .epsilon = 2},
+  auto total = run_dp_query(*sd_,
+                            {.statistic = DpStatistic::kSum,
+                             .purpose = "segmentation",
+                             .column = "age",
+                             .lower = 16,
+                             .upper = 100,
+                             .epsilon = 2},
                             ctx(), rng);
   ASSERT_OK(total);
   EXPECT_NEAR(*total->rows[0].value, sum, 0.02 * sum);
@@ -124,9 +136,9 @@ TEST_F(DpReportTest, GroupsAppearOnlyThroughSelectionAndAtLeastK) {
                                : title->dictionary[static_cast<std::size_t>(title->codes[r])]];
   }
   disclose::SeededRandomSource rng(5);
-  auto r = run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation",
-                               .by = "job_title"},
-                        ctx(), rng);
+  auto r = run_dp_query(
+      *sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation", .by = "job_title"}, ctx(),
+      rng);
   ASSERT_OK(r);
   EXPECT_GE(r->threshold, 10);
   EXPECT_FALSE(r->rows.empty());
@@ -142,9 +154,9 @@ TEST_F(DpReportTest, GroupsAppearOnlyThroughSelectionAndAtLeastK) {
 
 TEST_F(DpReportTest, AHistogramOfADeclaredCategoryShowsEveryDeclaredValue) {
   disclose::SeededRandomSource rng(6);
-  auto r = run_dp_query(*sd_, {.statistic = DpStatistic::kHistogram, .purpose = "segmentation",
-                               .column = "industry"},
-                        ctx(), rng);
+  auto r = run_dp_query(
+      *sd_, {.statistic = DpStatistic::kHistogram, .purpose = "segmentation", .column = "industry"},
+      ctx(), rng);
   ASSERT_OK(r);
   EXPECT_EQ(r->rows.size(), sd_->config.field("industry")->values.size());
   EXPECT_EQ(r->cost.delta, 0);  // a public domain needs no selection
@@ -164,8 +176,13 @@ TEST_F(DpReportTest, QuantilesAreNearTheTruthAndCostOneQuery) {
   std::sort(ages.begin(), ages.end());
   const double median = ages[ages.size() / 2];
   disclose::SeededRandomSource rng(7);
-  auto r = run_dp_query(*sd_, {.statistic = DpStatistic::kQuantiles, .purpose = "segmentation",
-                               .column = "age", .lower = 16, .upper = 100, .quantiles = {0.5}},
+  auto r = run_dp_query(*sd_,
+                        {.statistic = DpStatistic::kQuantiles,
+                         .purpose = "segmentation",
+                         .column = "age",
+                         .lower = 16,
+                         .upper = 100,
+                         .quantiles = {0.5}},
                         ctx(), rng);
   ASSERT_OK(r);
   ASSERT_EQ(r->rows.size(), 1u);
@@ -182,35 +199,35 @@ TEST_F(DpReportTest, ASegmentGroupCountsOnlyItsReleasedMembers) {
   ASSERT_FALSE(st->release.groups.empty());
   const auto& g = st->release.groups.front();
   disclose::SeededRandomSource rng(8);
-  auto r = run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .segment = "clusters",
-                               .group = g.name},
-                        ctx(), rng);
+  auto r = run_dp_query(
+      *sd_, {.statistic = DpStatistic::kCount, .segment = "clusters", .group = g.name}, ctx(), rng);
   ASSERT_OK(r);
   EXPECT_EQ(r->query.purpose, "segmentation");
   EXPECT_NEAR(*r->rows[0].value, static_cast<double>(g.size), 25);
-  EXPECT_THAT(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .segment = "clusters",
-                                  .group = "nobody"},
-                           ctx(), rng)
-                  .status(),
-              StatusIs(StatusCode::kNotFound, ::testing::_));
+  EXPECT_THAT(
+      run_dp_query(*sd_,
+                   {.statistic = DpStatistic::kCount, .segment = "clusters", .group = "nobody"},
+                   ctx(), rng)
+          .status(),
+      StatusIs(StatusCode::kNotFound, ::testing::_));
 }
 
 TEST_F(DpReportTest, RestoringABackupDoesNotGiveTheBudgetBack) {
   disclose::SeededRandomSource rng(9);
   const auto backup = store_.path() / "before.db";
   ASSERT_OK(rights::backup_store(*sd_, backup, "test", kNow));
-  ASSERT_OK(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation",
-                                .epsilon = 6},
-                         ctx(), rng));
+  ASSERT_OK(run_dp_query(
+      *sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation", .epsilon = 6}, ctx(),
+      rng));
   auto restored = rights::restore_store(*sd_, backup, "test", kNow + 10);
   ASSERT_OK(restored);
   EXPECT_EQ(restored->dp_spends_carried, 1);
   auto b = dp_budget(*sd_, "segmentation");
   ASSERT_OK(b);
   EXPECT_DOUBLE_EQ(b->epsilon_spent, 6);
-  EXPECT_THAT(run_dp_query(*sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation",
-                                  .epsilon = 6},
-                           ctx(), rng)
+  EXPECT_THAT(run_dp_query(
+                  *sd_, {.statistic = DpStatistic::kCount, .purpose = "segmentation", .epsilon = 6},
+                  ctx(), rng)
                   .status(),
               StatusIs(StatusCode::kResourceExhausted, ::testing::_));
 }
