@@ -183,12 +183,13 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
                                                  UnixSeconds now) {
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> purposes,
                               store.membership_purposes(subject));
-  if (purposes.empty()) return std::int64_t{0};
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> scoring, store.scoring_purposes(subject));
+  if (purposes.empty() && scoring.empty()) return std::int64_t{0};
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ConsentEntry> history, store.consent_history(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<LimitEntry> limits, store.limit_history(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> row, store.subject(subject));
-  std::int64_t removed = 0;
-  for (const std::string& purpose : purposes) {
+  // Why the subject may no longer be processed for `purpose` at now; empty when they may.
+  const auto unlawful_reason = [&](const std::string& purpose) -> std::string {
     const PurposeSpec* spec = config.purpose(purpose);
     std::vector<ConsentEntry> mine;
     for (const ConsentEntry& h : history) {
@@ -197,11 +198,16 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
     const ConsentEntry* latest = latest_at(mine, now);
     const Limits in_force = limits_at(limits, purpose, now);
     // A purpose no longer declared processes nobody.
-    if (spec != nullptr && is_lawful(*spec, latest, in_force, now)) continue;
+    if (spec != nullptr && is_lawful(*spec, latest, in_force, now)) return "";
+    return spec == nullptr ? "purpose no longer declared"
+                           : gate_reason(*spec, latest, in_force, now);
+  };
+  std::int64_t removed = 0;
+  for (const std::string& purpose : purposes) {
+    const std::string reason = unlawful_reason(purpose);
+    if (reason.empty()) continue;
     CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, store.remove_memberships(subject, purpose));
     removed += n;
-    const std::string reason =
-        spec == nullptr ? "purpose no longer declared" : gate_reason(*spec, latest, in_force, now);
     CONSENTRIC_RETURN_IF_ERROR(
         audit::append(store,
                       {.actor = std::string(actor),
@@ -210,6 +216,31 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
                        .subject = row ? row->pseudonym : std::string(),
                        .detail = nlohmann::json{{"memberships", n}, {"reason", reason}}.dump()},
                       now)
+            .status());
+  }
+  // Lead scoring (DESIGN.md "Models record the exact set of subjects they were trained on"):
+  // the subject's scores go, and every model trained on them is marked for retraining.
+  for (const std::string& purpose : scoring) {
+    const std::string reason = unlawful_reason(purpose);
+    if (reason.empty()) continue;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, store.remove_scores(subject, purpose));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        std::vector<std::int64_t> stale,
+        store.mark_models_stale(subject, purpose,
+                                fmt::format("a training subject may no longer be processed "
+                                            "({})",
+                                            reason)));
+    CONSENTRIC_RETURN_IF_ERROR(
+        audit::append(
+            store,
+            {.actor = std::string(actor),
+             .action = "score.forget",
+             .purpose = purpose,
+             .subject = row ? row->pseudonym : std::string(),
+             .detail =
+                 nlohmann::json{{"scores", n}, {"models_marked_stale", stale}, {"reason", reason}}
+                     .dump()},
+            now)
             .status());
   }
   return removed;

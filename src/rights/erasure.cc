@@ -32,6 +32,7 @@ struct Removal {
   RemovedCounts removed;
   std::int64_t suppressed = 0;
   std::vector<DisclosureRow> recipients;
+  std::vector<std::int64_t> models_marked_stale;
 };
 
 Result<Removal> remove_subject(Store& store, SubjectId subject, std::string_view reason,
@@ -44,6 +45,11 @@ Result<Removal> remove_subject(Store& store, SubjectId subject, std::string_view
   out.suppressed = static_cast<std::int64_t>(ids.size());
   // Read before the rows go: who must be told (Art. 19).
   CONSENTRIC_ASSIGN_OR_RETURN(out.recipients, store.disclosures(subject));
+  // DESIGN.md invariant 4: every model trained on the subject is marked for retraining (its
+  // scores go with the subject's rows below).
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      out.models_marked_stale,
+      store.mark_models_stale(subject, "", "a training subject was erased"));
   CONSENTRIC_ASSIGN_OR_RETURN(out.removed, store.erase_subject(subject));
   return out;
 }
@@ -149,6 +155,9 @@ Result<EraseOutcome> erase(StoreDir& sd, const EraseRequest& r) {
                      {"removed", removed_json(removal.removed)},
                      {"identifiers_suppressed", removal.suppressed}};
       if (method == ErasureMethod::kAnonymize) detail["kept_anonymously"] = removed_json(kept);
+      if (!removal.models_marked_stale.empty()) {
+        detail["models_marked_stale"] = removal.models_marked_stale;
+      }
       CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord entry,
                                   audit::append(store,
                                                 {.actor = r.actor,
@@ -244,9 +253,12 @@ Result<std::int64_t> apply_recorded_erasures(StoreDir& sd, std::string_view acto
       if (!row) continue;
       CONSENTRIC_ASSIGN_OR_RETURN(Removal removal,
                                   remove_subject(store, e.subject_id, "erased (re-applied)", now));
-      const json detail = {{"erased", format_timestamp(e.erased_at)},
-                           {"removed", removed_json(removal.removed)},
-                           {"identifiers_suppressed", removal.suppressed}};
+      json detail = {{"erased", format_timestamp(e.erased_at)},
+                     {"removed", removed_json(removal.removed)},
+                     {"identifiers_suppressed", removal.suppressed}};
+      if (!removal.models_marked_stale.empty()) {
+        detail["models_marked_stale"] = removal.models_marked_stale;
+      }
       CONSENTRIC_RETURN_IF_ERROR(audit::append(store,
                                                {.actor = std::string(actor),
                                                 .action = "subject.erase.reapplied",

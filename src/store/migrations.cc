@@ -275,10 +275,46 @@ CREATE TABLE dp_spends(
 CREATE INDEX dp_spends_by_purpose ON dp_spends(purpose);
 )sql";
 
+// Lead-scoring models and scores (docs/algorithms/lead-scoring-models.md, issue 8). A model
+// keeps the binding of its features, the fitted model and its card (JSON), and the exact set of
+// subjects it was trained on (store/subject_set.h), so that a withdrawal, objection or erasure
+// of any of them marks it stale. At most one model per purpose is active. Scores belong to a
+// subject: erasure deletes them (the cascade covers a direct subject delete too).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE score_models(
+  model_id          INTEGER PRIMARY KEY,
+  purpose           TEXT NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind IN ('lr', 'trees')),
+  version           INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  created_by        TEXT NOT NULL,
+  active            INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+  stale             INTEGER NOT NULL DEFAULT 0 CHECK (stale IN (0, 1)),
+  stale_reason      TEXT NOT NULL DEFAULT '',
+  review_due        INTEGER NOT NULL,
+  features          TEXT NOT NULL,  -- JSON: score/lead_features.h
+  model             TEXT NOT NULL,  -- JSON: coefficients and scaler, or XGBoost's model
+  card              TEXT NOT NULL,  -- JSON: the model card
+  training_subjects BLOB NOT NULL,  -- store/subject_set.h
+  audit_seq         INTEGER NOT NULL,  -- audit_log(seq) of the score.train entry
+  UNIQUE(purpose, version)
+);
+CREATE UNIQUE INDEX score_models_active ON score_models(purpose) WHERE active = 1;
+CREATE TABLE scores(
+  subject_id  INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  model_id    INTEGER NOT NULL REFERENCES score_models(model_id) ON DELETE CASCADE,
+  score       REAL NOT NULL,
+  explanation TEXT NOT NULL,  -- JSON: the top contributions in plain words
+  PRIMARY KEY(subject_id, model_id)
+) WITHOUT ROWID;
+CREATE INDEX scores_by_model ON scores(model_id, score);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
     Migration{2, "privacy-budget ledger", kV2},
+    Migration{3, "lead-scoring models and scores", kV3},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -10,6 +11,7 @@
 #include "store/feature_row.h"
 #include "store/migrations.h"
 #include "store/profile_doc.h"
+#include "store/subject_set.h"
 
 namespace consentric {
 namespace {
@@ -516,10 +518,10 @@ class SqliteStore final : public Store {
         Stmt s, db_->prepare("SELECT total(epsilon), total(delta), count(*) FROM dp_spends "
                              "WHERE purpose = ?1"));
     s.bind_text(1, purpose);
-    CONSENTRIC_ASSIGN_OR_RETURN(auto row, sqlite::read_one(s, [](const Stmt& r) {
-                                  return DpSpent{r.column_double(0), r.column_double(1),
-                                                 r.column_int(2)};
-                                }));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        auto row, sqlite::read_one(s, [](const Stmt& r) {
+          return DpSpent{r.column_double(0), r.column_double(1), r.column_int(2)};
+        }));
     return row.value_or(DpSpent{});
   }
 
@@ -909,6 +911,158 @@ class SqliteStore final : public Store {
     return static_cast<std::int64_t>(db_->changes());
   }
 
+  Result<std::int64_t> add_score_model(const ScoreModelRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO score_models(purpose, kind, version, created_at, "
+                             "created_by, active, stale, stale_reason, review_due, features, "
+                             "model, card, training_subjects, audit_seq) VALUES (?1, ?2, ?3, ?4, "
+                             "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"));
+    const Status st = s.bind_text(1, row.purpose)
+                          .bind_text(2, row.kind)
+                          .bind(3, row.version)
+                          .bind(4, row.created_at)
+                          .bind_text(5, row.created_by)
+                          .bind(6, row.active ? 1 : 0)
+                          .bind(7, row.stale ? 1 : 0)
+                          .bind_text(8, row.stale_reason)
+                          .bind(9, row.review_due)
+                          .bind_text(10, row.features)
+                          .bind_text(11, row.model)
+                          .bind_text(12, row.card)
+                          .bind_blob(13, row.training_subjects)
+                          .bind(14, row.audit_seq)
+                          .run();
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return already_exists(
+          fmt::format("purpose \"{}\" has a model version {} already", row.purpose, row.version));
+    }
+    CONSENTRIC_RETURN_IF_ERROR(st);
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::vector<ScoreModelRow>> score_models(std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kScoreModelColumns) +
+                             " WHERE ?1 = '' OR purpose = ?1 ORDER BY purpose, version"));
+    s.bind_text(1, purpose);
+    std::vector<ScoreModelRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_score_model(r)); }));
+    return out;
+  }
+
+  Result<std::optional<ScoreModelRow>> score_model(std::int64_t model_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kScoreModelColumns) + " WHERE model_id = ?1"));
+    s.bind(1, model_id);
+    return sqlite::read_one(s, read_score_model);
+  }
+
+  Status activate_score_model(std::int64_t model_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ScoreModelRow> m, score_model(model_id));
+    if (!m) return not_found(fmt::format("no model {}", model_id));
+    // Off first: at most one active model per purpose (score_models_active).
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt off, db_->prepare("UPDATE score_models SET active = 0 WHERE purpose = ?1 AND "
+                               "active = 1 AND model_id <> ?2"));
+    CONSENTRIC_RETURN_IF_ERROR(off.bind_text(1, m->purpose).bind(2, model_id).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt on, db_->prepare("UPDATE score_models SET active = 1 WHERE model_id = ?1"));
+    return on.bind(1, model_id).run();
+  }
+
+  Status put_scores(std::int64_t model_id, const std::vector<ScoreRow>& rows) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt clear, db_->prepare("DELETE FROM scores WHERE model_id IN (SELECT model_id FROM "
+                                 "score_models WHERE purpose = (SELECT purpose FROM "
+                                 "score_models WHERE model_id = ?1))"));
+    CONSENTRIC_RETURN_IF_ERROR(clear.bind(1, model_id).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO scores(subject_id, model_id, score, explanation) "
+                             "VALUES (?1, ?2, ?3, ?4)"));
+    for (const ScoreRow& r : rows) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, r.subject)
+                                     .bind(2, model_id)
+                                     .bind(3, r.score)
+                                     .bind_text(4, r.explanation)
+                                     .run());
+      s.reset();
+    }
+    return Status();
+  }
+
+  Status scan_scores(std::int64_t model_id,
+                     const std::function<void(const ScoreRow&, std::string_view)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT c.subject_id, c.model_id, c.score, c.explanation, "
+                             "s.pseudonym FROM scores c JOIN subjects s USING (subject_id) "
+                             "WHERE c.model_id = ?1 ORDER BY c.score DESC, s.pseudonym"));
+    s.bind(1, model_id);
+    return for_each_row(s, [&](const Stmt& r) {
+      fn({r.column_int(0), r.column_int(1), r.column_double(2), std::string(r.column_text(3))},
+         r.column_text(4));
+    });
+  }
+
+  Result<std::vector<ScoreRow>> subject_scores(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, model_id, score, explanation FROM scores "
+                             "WHERE subject_id = ?1 ORDER BY model_id"));
+    s.bind(1, subject);
+    std::vector<ScoreRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back(
+          {r.column_int(0), r.column_int(1), r.column_double(2), std::string(r.column_text(3))});
+    }));
+    return out;
+  }
+
+  Result<std::int64_t> remove_scores(SubjectId subject, std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("DELETE FROM scores WHERE subject_id = ?1 AND model_id IN "
+                             "(SELECT model_id FROM score_models WHERE purpose = ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject).bind_text(2, purpose).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
+  Result<std::vector<std::string>> scoring_purposes(SubjectId subject) override {
+    std::vector<std::string> out;
+    CONSENTRIC_ASSIGN_OR_RETURN(const auto* sets, training_sets());
+    for (const TrainingSet& t : *sets) {
+      if (!t.stale && std::binary_search(t.subjects.begin(), t.subjects.end(), subject)) {
+        out.push_back(t.purpose);
+      }
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT DISTINCT m.purpose FROM scores c JOIN score_models m "
+                             "USING (model_id) WHERE c.subject_id = ?1"));
+    s.bind(1, subject);
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.emplace_back(r.column_text(0)); }));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  Result<std::vector<std::int64_t>> mark_models_stale(SubjectId subject, std::string_view purpose,
+                                                      std::string_view reason) override {
+    std::vector<std::int64_t> out;
+    CONSENTRIC_ASSIGN_OR_RETURN(auto* sets, training_sets());
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("UPDATE score_models SET stale = 1, stale_reason = ?2 "
+                                             "WHERE model_id = ?1 AND stale = 0"));
+    for (TrainingSet& t : *sets) {
+      if (t.stale || (!purpose.empty() && t.purpose != purpose)) continue;
+      if (!std::binary_search(t.subjects.begin(), t.subjects.end(), subject)) continue;
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, t.model_id).bind_text(2, reason).run());
+      s.reset();
+      out.push_back(t.model_id);
+    }
+    // The cache follows the database only once the transaction commits.
+    training_cache_.reset();
+    return out;
+  }
+
   Result<std::int64_t> record_import(const ImportRecord& r) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare(
@@ -1091,6 +1245,7 @@ class SqliteStore final : public Store {
     // The copy's schema may differ from what the cached statements were prepared against.
     for (auto& slot : stmts_) slot.reset();
     erase_stmts_.clear();
+    training_cache_.reset();
     return db_->restore_from(from);
   }
 
@@ -1122,6 +1277,7 @@ class SqliteStore final : public Store {
         {"event counts", "DELETE FROM feature_counts WHERE subject_id = ?1"},
         {"feature rows", "DELETE FROM features WHERE subject_id = ?1"},
         {"segment memberships", "DELETE FROM segment_members WHERE subject_id = ?1"},
+        {"scores", "DELETE FROM scores WHERE subject_id = ?1"},
         {"disclosure records", "DELETE FROM disclosures WHERE subject_id = ?1"},
         {"import records", "DELETE FROM subject_imports WHERE subject_id = ?1"},
         {"consent states", "DELETE FROM consent_state WHERE subject_id = ?1"},
@@ -1268,6 +1424,66 @@ class SqliteStore final : public Store {
             std::string(r.column_text(6))};
   }
 
+  static constexpr std::string_view kScoreModelColumns =
+      "SELECT model_id, purpose, kind, version, created_at, created_by, active, stale, "
+      "stale_reason, review_due, features, model, card, training_subjects, audit_seq "
+      "FROM score_models";
+  static ScoreModelRow read_score_model(const Stmt& r) {
+    return {.model_id = r.column_int(0),
+            .purpose = std::string(r.column_text(1)),
+            .kind = std::string(r.column_text(2)),
+            .version = r.column_int(3),
+            .created_at = r.column_int(4),
+            .created_by = std::string(r.column_text(5)),
+            .active = r.column_int(6) != 0,
+            .stale = r.column_int(7) != 0,
+            .stale_reason = std::string(r.column_text(8)),
+            .review_due = r.column_int(9),
+            .features = std::string(r.column_text(10)),
+            .model = std::string(r.column_text(11)),
+            .card = std::string(r.column_text(12)),
+            .training_subjects = std::string(r.column_blob(13)),
+            .audit_seq = r.column_int(14)};
+  }
+
+  // The training sets of the models, decoded once and kept until a model is added or marked
+  // stale (each consent decision asks scoring_purposes, so decoding per question would cost
+  // O(subjects) each time). Models are few; their sets are immutable once written.
+  struct TrainingSet {
+    std::int64_t model_id = 0;
+    std::string purpose;
+    bool stale = false;
+    std::vector<SubjectId> subjects;  // ascending
+  };
+  Result<std::vector<TrainingSet>*> training_sets() {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt count,
+                                db_->prepare("SELECT count(*), coalesce(sum(stale), 0), "
+                                             "coalesce(max(model_id), 0) FROM score_models"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        auto key, sqlite::read_one(count, [](const Stmt& r) {
+          return std::array<std::int64_t, 3>{r.column_int(0), r.column_int(1), r.column_int(2)};
+        }));
+    if (training_cache_ && key && training_cache_key_ == *key) return &*training_cache_;
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT model_id, purpose, stale, training_subjects FROM "
+                             "score_models ORDER BY model_id"));
+    std::vector<TrainingSet> sets;
+    Status bad;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      auto ids = decode_subject_set(r.column_blob(3));
+      if (!ids.ok()) {
+        bad = ids.status().with_context(fmt::format("model {}", r.column_int(0)));
+        return;
+      }
+      sets.push_back({r.column_int(0), std::string(r.column_text(1)), r.column_int(2) != 0,
+                      std::move(ids).value()});
+    }));
+    CONSENTRIC_RETURN_IF_ERROR(bad);
+    training_cache_ = std::move(sets);
+    training_cache_key_ = key.value_or(std::array<std::int64_t, 3>{});
+    return &*training_cache_;
+  }
+
   static constexpr std::string_view kDsarColumns =
       "SELECT request_id, type, regime, identifier_field, subject_id, received_at, verified, "
       "due_at, extended, extension_reason, status, completed_at, evidence FROM dsar_requests";
@@ -1321,6 +1537,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> db_;
   std::array<std::optional<Stmt>, static_cast<std::size_t>(Q::kCount)> stmts_;
   std::vector<Stmt> erase_stmts_;  // erase_subject's steps, prepared on first use
+  std::optional<std::vector<TrainingSet>> training_cache_;
+  std::array<std::int64_t, 3> training_cache_key_{};  // models, stale models, highest id
   bool in_tx_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include "store/subject_set.h"
 #include "testing/status_matchers.h"
 
 namespace consentric {
@@ -21,11 +22,11 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
-  EXPECT_EQ(*store_->schema_version(), 2);
+  EXPECT_EQ(*store_->schema_version(), 3);
   store_.reset();
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 2);
+  EXPECT_EQ(*(*again)->schema_version(), 3);
 }
 
 TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
@@ -33,10 +34,17 @@ TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
   ASSERT_OK(none);
   EXPECT_EQ(none->releases, 0);
   EXPECT_EQ(none->epsilon, 0);
-  ASSERT_OK(store_->add_dp_spend(
-      {.purpose = "seg", .epsilon = 1.5, .delta = 0, .query = "{}", .audit_seq = 7, .spent_at = 9}));
-  ASSERT_OK(store_->add_dp_spend({.purpose = "seg", .epsilon = 0.25, .delta = 1e-6,
-                                  .query = "{\"statistic\":\"sum\"}", .audit_seq = 8,
+  ASSERT_OK(store_->add_dp_spend({.purpose = "seg",
+                                  .epsilon = 1.5,
+                                  .delta = 0,
+                                  .query = "{}",
+                                  .audit_seq = 7,
+                                  .spent_at = 9}));
+  ASSERT_OK(store_->add_dp_spend({.purpose = "seg",
+                                  .epsilon = 0.25,
+                                  .delta = 1e-6,
+                                  .query = "{\"statistic\":\"sum\"}",
+                                  .audit_seq = 8,
                                   .spent_at = 10}));
   ASSERT_OK(store_->add_dp_spend(
       {.purpose = "ads", .epsilon = 3, .delta = 0, .query = "{}", .audit_seq = 9, .spent_at = 11}));
@@ -52,6 +60,63 @@ TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
   EXPECT_EQ((*rows)[1].audit_seq, 8);
   // A spend of nothing is refused by the schema: a release always costs something.
   EXPECT_FALSE(store_->add_dp_spend({.purpose = "seg", .epsilon = 0, .query = "{}"}).ok());
+}
+
+TEST_F(SqliteStoreTest, ScoreModelsLineageAndScores) {
+  std::vector<SubjectId> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(store_->create_subject(100)->id);
+  const std::vector<SubjectId> trained = {ids[0], ids[1], ids[2]};
+  ScoreModelRow m{.purpose = "leads",
+                  .kind = "lr",
+                  .version = 1,
+                  .created_at = 100,
+                  .created_by = "t",
+                  .review_due = 200,
+                  .features = "{}",
+                  .model = "{}",
+                  .card = "{}",
+                  .training_subjects = *encode_subject_set(trained)};
+  auto first = store_->add_score_model(m);
+  ASSERT_OK(first);
+  EXPECT_THAT(store_->add_score_model(m),
+              StatusIs(StatusCode::kAlreadyExists, HasSubstr("model version 1 already")));
+  m.version = 2;
+  m.kind = "trees";
+  auto second = store_->add_score_model(m);
+  ASSERT_OK(second);
+  ASSERT_OK(store_->activate_score_model(*first));
+  ASSERT_OK(store_->activate_score_model(*second));
+  auto models = store_->score_models("leads");
+  ASSERT_OK(models);
+  ASSERT_EQ(models->size(), 2u);
+  EXPECT_FALSE((*models)[0].active);
+  EXPECT_TRUE((*models)[1].active);
+  EXPECT_EQ(*decode_subject_set((*models)[1].training_subjects), trained);
+  EXPECT_THAT(store_->activate_score_model(99), StatusIs(StatusCode::kNotFound, HasSubstr("no model 99")));
+
+  ASSERT_OK(store_->put_scores(*second, {{ids[0], 0, 0.25, "[]"}, {ids[3], 0, 0.75, "[\"a\"]"}}));
+  std::vector<double> order;
+  ASSERT_OK(store_->scan_scores(
+      *second, [&](const ScoreRow& r, std::string_view) { order.push_back(r.score); }));
+  EXPECT_EQ(order, (std::vector<double>{0.75, 0.25}));
+
+  // ids[3] was scored but not trained on; ids[0] both.
+  EXPECT_EQ(*store_->scoring_purposes(ids[3]), std::vector<std::string>{"leads"});
+  EXPECT_EQ(*store_->scoring_purposes(ids[0]), std::vector<std::string>{"leads"});
+  EXPECT_TRUE(store_->mark_models_stale(ids[3], "", "x")->empty());
+  EXPECT_TRUE(store_->mark_models_stale(ids[0], "other", "x")->empty());
+  EXPECT_EQ(*store_->mark_models_stale(ids[0], "leads", "withdrew"),
+            (std::vector<std::int64_t>{*first, *second}));
+  EXPECT_TRUE(store_->mark_models_stale(ids[0], "leads", "again")->empty());
+  EXPECT_EQ((*store_->score_model(*first))->stale_reason, "withdrew");
+  EXPECT_EQ(*store_->remove_scores(ids[0], "leads"), 1);
+  EXPECT_TRUE(store_->scoring_purposes(ids[0])->empty());
+
+  // Erasure deletes the subject's scores and says so.
+  auto removed = store_->erase_subject(ids[3]);
+  ASSERT_OK(removed);
+  EXPECT_THAT(*removed, ::testing::Contains(std::pair<std::string, std::int64_t>("scores", 1)));
+  EXPECT_TRUE(store_->subject_scores(ids[3])->empty());
 }
 
 TEST_F(SqliteStoreTest, RollbackLeavesNothing) {

@@ -247,6 +247,33 @@ struct DpSpendRow {
   UnixSeconds spent_at = 0;
 };
 
+// A lead-scoring model in the registry (docs/algorithms/lead-scoring-models.md); kind is "lr"
+// or "trees".
+struct ScoreModelRow {
+  std::int64_t model_id = 0;  // assigned by the store
+  std::string purpose;
+  std::string kind;
+  std::int64_t version = 0;  // 1, 2, ... per purpose
+  UnixSeconds created_at = 0;
+  std::string created_by;
+  bool active = false;
+  bool stale = false;
+  std::string stale_reason;
+  UnixSeconds review_due = 0;
+  std::string features;           // JSON
+  std::string model;              // JSON
+  std::string card;               // JSON
+  std::string training_subjects;  // store/subject_set.h
+  std::int64_t audit_seq = 0;
+};
+
+struct ScoreRow {
+  SubjectId subject = 0;
+  std::int64_t model_id = 0;
+  double score = 0;         // a probability
+  std::string explanation;  // JSON
+};
+
 // What a purpose's releases have spent so far.
 struct DpSpent {
   double epsilon = 0;
@@ -390,6 +417,33 @@ class Store {
   virtual Result<std::vector<std::string>> membership_purposes(SubjectId subject) = 0;
   // Removes the subject from every segment of `purpose`; returns how many memberships went.
   virtual Result<std::int64_t> remove_memberships(SubjectId subject, std::string_view purpose) = 0;
+
+  // Lead-scoring models and their scores. add_score_model returns the model id; AlreadyExists
+  // when the purpose has that version already.
+  virtual Result<std::int64_t> add_score_model(const ScoreModelRow& row) = 0;
+  // The purpose's models (every model when empty), by purpose then version.
+  virtual Result<std::vector<ScoreModelRow>> score_models(std::string_view purpose) = 0;
+  virtual Result<std::optional<ScoreModelRow>> score_model(std::int64_t model_id) = 0;
+  // Makes the model its purpose's only active one; NotFound when there is no such model.
+  virtual Status activate_score_model(std::int64_t model_id) = 0;
+  // Replaces every score of the model's purpose with `rows` (all of model `model_id`).
+  virtual Status put_scores(std::int64_t model_id, const std::vector<ScoreRow>& rows) = 0;
+  // A model's scores with their subjects' pseudonyms, highest score first (ties by pseudonym).
+  virtual Status scan_scores(
+      std::int64_t model_id,
+      const std::function<void(const ScoreRow&, std::string_view pseudonym)>& fn) = 0;
+  // A subject's scores, by model id.
+  virtual Result<std::vector<ScoreRow>> subject_scores(SubjectId subject) = 0;
+  // Deletes the subject's scores from the models of `purpose`; returns how many went.
+  virtual Result<std::int64_t> remove_scores(SubjectId subject, std::string_view purpose) = 0;
+  // The purposes of the models not yet stale whose training set holds the subject, and of the
+  // models that hold a score of it. Asked on every consent decision and limit.
+  virtual Result<std::vector<std::string>> scoring_purposes(SubjectId subject) = 0;
+  // Marks stale, with `reason`, every model of `purpose` (of any purpose when empty) not yet
+  // stale whose training set holds the subject; returns their ids.
+  virtual Result<std::vector<std::int64_t>> mark_models_stale(SubjectId subject,
+                                                              std::string_view purpose,
+                                                              std::string_view reason) = 0;
 
   // The register of data-subject requests.
   virtual Result<std::int64_t> add_dsar(const DsarRow& row) = 0;  // returns the request id
