@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "gate/gate.h"
-#include "ingest/importer.h"
 #include "runs/segment_runs.h"
 #include "store/store_dir.h"
 #include "synth/generator.h"
+#include "testing/generated_store_test.h"
 #include "testing/status_matchers.h"
 
 namespace consentric::report {
@@ -23,17 +23,8 @@ class ReportStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new ::consentric::testing::TempDir();
-    const auto data = dir_->path() / "data";
-    ASSERT_OK(synth::generate(
-        {.customers = 1500, .seed = 21, .out_dir = data, .as_of = kNow - kNow % 86400}));
-    auto sd = init_store_dir(dir_->path() / "template", synth::quickstart_config_yaml(), "q.yaml",
-                             kNow - 400 * 86400, {.durable = false});
+    auto sd = ::consentric::testing::make_generated_store(dir_->path(), 1500, 21, kNow);
     ASSERT_OK(sd);
-    for (auto [kind, file] : {std::pair{ingest::ImportKind::kProfiles, "profiles.csv"},
-                              {ingest::ImportKind::kEvents, "events.ndjson"},
-                              {ingest::ImportKind::kConsents, "consents.ndjson"}}) {
-      ASSERT_OK(ingest::import_file(*sd, {.kind = kind, .file = data / file, .now = kNow}));
-    }
     ASSERT_OK(runs::create_segment(*sd,
                                    {.name = "clusters",
                                     .purpose = "segmentation",

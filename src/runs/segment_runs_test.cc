@@ -11,6 +11,7 @@
 #include "gate/gate.h"
 #include "ingest/importer.h"
 #include "synth/generator.h"
+#include "testing/generated_store_test.h"
 #include "testing/status_matchers.h"
 
 namespace consentric::runs {
@@ -27,17 +28,7 @@ class SegmentRunsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const auto data = dir_->path() / "data";
-    ASSERT_OK(synth::generate(
-        {.customers = 1500, .seed = 11, .out_dir = data, .as_of = kNow - kNow % 86400}));
-    auto sd = init_store_dir(dir_->path() / "template", synth::quickstart_config_yaml(), "q.yaml",
-                             kNow - 400 * 86400, {.durable = false});
-    ASSERT_OK(sd);
-    for (auto [kind, file] : {std::pair{ingest::ImportKind::kProfiles, "profiles.csv"},
-                              {ingest::ImportKind::kEvents, "events.ndjson"},
-                              {ingest::ImportKind::kConsents, "consents.ndjson"}}) {
-      ASSERT_OK(ingest::import_file(*sd, {.kind = kind, .file = data / file, .now = kNow}));
-    }
+    ASSERT_OK(::consentric::testing::make_generated_store(dir_->path(), 1500, 11, kNow));
   }
   static void TearDownTestSuite() { delete dir_; }
 
