@@ -10,6 +10,7 @@
 
 #include "consent/subjects.h"
 #include "report/report_fixture_test.h"
+#include "rights/access_report.h"
 
 namespace consentric::report {
 namespace {
@@ -86,6 +87,21 @@ TEST_F(AudienceExportTest, EveryClassHoldsKAndEachMemberIsADisclosureToTheRecipi
     for (const DisclosureRow& row : *d) disclosed += row.recipient == "adnet_eu";
   }));
   EXPECT_EQ(disclosed, r->rows);
+
+  // Their access report names the recipient as the declaration describes it (Art. 15(1)(c)).
+  std::optional<SubjectId> exported;
+  ASSERT_OK(runs::for_each_member(*sd_, *members, [&](const runs::Member& m) {
+    auto d = sd_->store->disclosures(m.subject);
+    if (!exported && d.ok() && !d->empty()) exported = m.subject;
+  }));
+  ASSERT_TRUE(exported.has_value());
+  auto report = rights::build_access_report(*sd_, *exported, kNow);
+  ASSERT_OK(report);
+  const auto& to = (*report)["recipients"][0];
+  EXPECT_EQ(to["recipient"], "adnet_eu");
+  EXPECT_EQ(to["recipient_country"], "IE");
+  EXPECT_EQ(to["action"], "export.audience");
+  EXPECT_THAT(to["recipient_description"].get<std::string>(), HasSubstr("lookalike audiences"));
 }
 
 TEST_F(AudienceExportTest, TokensAreStablePerRecipientAndUnrelatedAcrossRecipients) {

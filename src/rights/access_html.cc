@@ -307,9 +307,15 @@ std::string render_access_html(const json& report) {
 
   page.heading("h2", "Who received your data");
   rows.clear();
-  for (const json& r : section(report, "recipients"))
-    rows.push_back({r["time"], r["recipient"], r["purpose"], r.value("columns", json())});
-  page.table({"when (UTC)", "sent as", "purpose", "what it contained"}, rows,
+  for (const json& r : section(report, "recipients")) {
+    std::string to = r.value("recipient", "");
+    if (r.contains("recipient_description")) {
+      to += ": " + r.value("recipient_description", "");
+    }
+    if (r.contains("recipient_country")) to += " (" + r.value("recipient_country", "") + ")";
+    rows.push_back({r["time"], to, r["purpose"], r.value("columns", json())});
+  }
+  page.table({"when (UTC)", "sent to", "purpose", "what it contained"}, rows,
              "Your data has not been passed to anyone.");
 
   const json& sources = section(report, "sources");

@@ -226,7 +226,7 @@ json retention_section(const Config& config) {
   return {{"fields", fields}, {"event_types", events}, {"purposes", purposes}};
 }
 
-Result<json> recipients_section(Store& store, SubjectId subject) {
+Result<json> recipients_section(Store& store, const Config& config, SubjectId subject) {
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<DisclosureRow> rows, store.disclosures(subject));
   json out = json::array();
   for (const DisclosureRow& d : rows) {
@@ -236,6 +236,12 @@ Result<json> recipients_section(Store& store, SubjectId subject) {
               {"time", format_timestamp(d.ts)},
               {"action", d.action},
               {"audit_entry", d.audit_seq}};
+    // A declared recipient (an audience export) is named as the declaration describes it, with
+    // its country: outside the EEA the disclosure was a transfer (Art. 15(2)).
+    if (const RecipientSpec* declared = config.recipient(d.recipient)) {
+      if (!declared->description.empty()) j["recipient_description"] = declared->description;
+      if (!declared->country.empty()) j["recipient_country"] = declared->country;
+    }
     if (detail.is_object()) {
       // What the export carried: its columns say which kinds of data went.
       if (detail.contains("segment")) j["segment"] = detail["segment"];
@@ -311,7 +317,7 @@ Result<json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds no
         {"note", "No scoring model exists yet: no score about you is computed or held."}}},
       {"retention", retention_section(config)}};
   CONSENTRIC_ASSIGN_OR_RETURN(report["segments"], segments_section(sd, subject));
-  CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"], recipients_section(*sd.store, subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"], recipients_section(*sd.store, sd.config, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["sources"], sources_section(*sd.store, data));
   return report;
 }
