@@ -317,7 +317,8 @@ Result<json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds no
         {"note", "No scoring model exists yet: no score about you is computed or held."}}},
       {"retention", retention_section(config)}};
   CONSENTRIC_ASSIGN_OR_RETURN(report["segments"], segments_section(sd, subject));
-  CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"], recipients_section(*sd.store, sd.config, subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"],
+                              recipients_section(*sd.store, sd.config, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["sources"], sources_section(*sd.store, data));
   return report;
 }
