@@ -64,6 +64,33 @@ bool parse_int64(std::string_view s, std::int64_t* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> split_commas(std::string_view text) {
   std::vector<std::string> out;
   for (std::size_t pos = 0; pos < text.size();) {

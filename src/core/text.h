@@ -27,6 +27,9 @@ std::vector<std::string> split_commas(std::string_view text);
 // Quotes a value for an error message, cut to a readable length and with control bytes escaped.
 std::string quote_for_message(std::string_view s);
 
+// text with &, <, >, " and ' replaced by character references, for HTML text and attributes.
+std::string html_escape(std::string_view text);
+
 // s as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote
 // or a line break; as is otherwise.
 std::string csv_field(std::string_view s);

@@ -35,5 +35,10 @@ TEST(Text, TrimLowerQuote) {
   EXPECT_EQ(quote_for_message("a\"b\n"), "\"a\\\"b\\x0a\"");
 }
 
+TEST(Text, HtmlEscapeReplacesEveryMarkupCharacter) {
+  EXPECT_EQ(html_escape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
+  EXPECT_EQ(html_escape("plain"), "plain");
+}
+
 }  // namespace
 }  // namespace consentric

@@ -35,9 +35,6 @@ nlohmann::json access_report_counts(const nlohmann::json& report);
 // The report as one HTML page a person can read: inline CSS, no script, every value escaped.
 std::string render_access_html(const nlohmann::json& report);
 
-// `text` with &, <, >, " and ' replaced by character references, for HTML text and attributes.
-std::string html_escape(std::string_view text);
-
 struct AccessRequest {
   std::string identifier;                  // FIELD=VALUE or a bare value (consent/subjects.h)
   std::optional<std::int64_t> request_id;  // complete this open request; none: record a new one

@@ -190,7 +190,6 @@ TEST_F(AccessReportTest, HtmlEscapesEveryValue) {
   EXPECT_THAT(html, Not(HasSubstr("src=")));
   EXPECT_THAT(html, Not(HasSubstr("<link")));
   EXPECT_THAT(html, Not(HasSubstr("url(")));
-  EXPECT_EQ(html_escape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
 }
 
 TEST_F(AccessReportTest, AccessWritesPrivateFilesAndCompletesTheRequest) {
