@@ -8,6 +8,7 @@ void add_all_commands(CLI::App& app, Globals& g) {
   add_consent_commands(app, g);
   add_gate_commands(app, g);
   add_segment_commands(app, g);
+  add_score_commands(app, g);
   add_dsar_commands(app, g);
   add_erasure_commands(app, g);
   add_report_commands(app, g);

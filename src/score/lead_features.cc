@@ -26,12 +26,13 @@ std::string view_columns(const gate::PurposeView& view) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// The value of a number as people write it: integers without a fraction.
+// A number as people write it: integers without a fraction, others to one decimal (three
+// significant digits when smaller than 1).
 std::string plain_number(double v) {
   if (std::isfinite(v) && v == std::round(v) && std::fabs(v) < 1e15) {
     return fmt::format("{}", static_cast<long long>(v));
   }
-  return fmt::format("{:.4g}", v);
+  return std::fabs(v) < 1 ? fmt::format("{:.3g}", v) : fmt::format("{:.1f}", v);
 }
 
 }  // namespace

@@ -702,8 +702,18 @@ std::string card_markdown(const json& card, int k,
                      count(s, "labelled"), count(s, "train"), count(s, "validation"),
                      count(s, "in_view"));
   out += fmt::format("- Positive rate: {:.1f}%\n", 100 * num(card, "positive_rate"));
-  out += fmt::format("- Features ({}): {}\n", card["features"].size(),
-                     fmt::join(card["features"].get<std::vector<std::string>>(), ", "));
+  // One entry per view column; a one-hot column says how many categories it became.
+  std::vector<std::string> columns;
+  for (const json& c : card["columns"]) {
+    const std::string name = c.get<std::string>();
+    std::size_t categories = 0;
+    for (const json& f : card["features"]) {
+      if (f.get<std::string>().starts_with(name + "=")) ++categories;
+    }
+    columns.push_back(categories > 0 ? fmt::format("{} ({} categories)", name, categories) : name);
+  }
+  out += fmt::format("- Features ({} inputs from {} columns): {}\n", card["features"].size(),
+                     columns.size(), fmt::join(columns, ", "));
   const auto refused = card["special_category_fields_refused"].get<std::vector<std::string>>();
   out += fmt::format(
       "- Special-category fields refused: {}\n",
