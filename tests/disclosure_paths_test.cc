@@ -3,7 +3,9 @@
 // people between 1 and k - 1 may come out of it. A command classified as releasing aggregates
 // without a check below fails the test, so no new path out goes unchecked.
 
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -114,6 +116,18 @@ class DisclosurePaths : public StoreCliTest {
     c["report dp quantiles"] = [&] {
       const auto j = dp("quantiles --purpose segmentation --column age --lower 16 --upper 100");
       for (const auto& row : j["released"]) EXPECT_TRUE(row["value"].is_null()) << j.dump();
+    };
+    c["report ropa"] = [&] {
+      const auto j = json_of("report ropa --out " + path("ropa.md") + " --html " + path("ropa.html"));
+      bool saw_small = false;
+      for (const auto& p : j["purposes"]) {
+        EXPECT_TRUE(releasable(p["lawful_now"], p["purpose"].get<std::string>()));
+        saw_small = saw_small || p["lawful_now"].is_null();
+      }
+      EXPECT_TRUE(saw_small);
+      std::ifstream md(path("ropa.md"));
+      const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+      EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10 may be processed"));
     };
     c["export audience"] = [&] {
       const CommandRun r = at_store(

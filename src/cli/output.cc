@@ -85,16 +85,6 @@ std::string Table::render() const {
   return out;
 }
 
-std::string with_thousands(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
 ProgressLine::ProgressLine(std::string label, bool quiet) : label_(std::move(label)) {
   const char* term = std::getenv("TERM");
   enabled_ =

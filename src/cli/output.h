@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "consentric/status.h"
+#include "core/text.h"  // with_thousands
 
 namespace consentric::cli {
 
@@ -30,9 +31,6 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
-
-// "1,234,567"
-std::string with_thousands(std::int64_t n);
 
 // A count of people on its way out (DESIGN.md invariant 5): "1,234", or "< 10" when it is 1 to
 // k - 1 (disclose::releasable_count); released_count is the JSON form, null when suppressed.

@@ -65,6 +65,8 @@ constexpr std::array kOutputs = {
     CommandOutput{"report dp histogram", K::kAggregates, "differential privacy, budget, k"},
     CommandOutput{"report dp quantiles", K::kAggregates, "differential privacy, budget, k"},
     CommandOutput{"report dp budget", K::kOperatorRecord, "epsilon spent per purpose"},
+    CommandOutput{"report ropa", K::kAggregates,
+                  "the declaration; counts of people under the small-group rule"},
     CommandOutput{"export audience", K::kAggregates,
                   "k-anonymity (and l-diversity) with per-recipient tokens"},
     CommandOutput{"config check", K::kNoPersonalData, "a declaration's problems"},

@@ -40,11 +40,5 @@ TEST(Output, CountsOfPeopleBelowKAreNotShown) {
             "suppressed    < 10\n");
 }
 
-TEST(Output, Thousands) {
-  EXPECT_EQ(with_thousands(0), "0");
-  EXPECT_EQ(with_thousands(1234567), "1,234,567");
-  EXPECT_EQ(with_thousands(-1000), "-1,000");
-}
-
 }  // namespace
 }  // namespace consentric::cli

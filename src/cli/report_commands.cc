@@ -13,6 +13,7 @@
 #include "disclose/dp_random.h"
 #include "report/audience_export.h"
 #include "report/dp_report.h"
+#include "report/ropa.h"
 
 namespace consentric::cli {
 namespace {
@@ -252,6 +253,25 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
 
 namespace {
 
+int write_ropa(const Globals& g, const std::string& out, const std::string& html) {
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  const report::ReportContext ctx{.now = make_system_clock()->now()};
+  auto ropa = report::build_ropa(*sd, ctx);
+  if (!ropa.ok()) return report_error(ropa.status());
+  auto seq = report::write_report(*sd, *ropa, "report.ropa", out, html, ctx);
+  if (!seq.ok()) return report_error(seq.status());
+  if (g.json) {
+    fmt::print("{}\n", ropa->json.dump());
+    return 0;
+  }
+  fmt::print("Record of processing activities: {} purposes, written to {}; recorded as audit "
+             "entry {} (report.ropa)\n",
+             sd->config.purposes.size(),
+             out.empty() ? html : (html.empty() ? out : out + " and " + html), *seq);
+  return 0;
+}
+
 void add_dp_options(CLI::App* cmd, DpArgs& a, report::DpStatistic s) {
   cmd->add_option("--purpose", a.purpose,
                   "The purpose whose view is counted (and whose budget pays)");
@@ -305,6 +325,16 @@ void add_report_commands(CLI::App& app, Globals& g) {
   auto* budget = dp->add_subcommand("budget", "What each purpose's privacy budget has left");
   budget->add_option("--purpose", *purpose, "Only this purpose");
   budget->callback([&g, purpose] { g.run = [&g, purpose] { return show_budgets(g, *purpose); }; });
+
+  auto ropa_out = std::make_shared<std::string>();
+  auto ropa_html = std::make_shared<std::string>();
+  auto* ropa = rep->add_subcommand(
+      "ropa", "Record of processing activities (Art. 30) from the declaration and live figures");
+  ropa->add_option("--out", *ropa_out, "Markdown file to write");
+  ropa->add_option("--html", *ropa_html, "HTML page to write (self-contained)");
+  ropa->callback([&g, ropa_out, ropa_html] {
+    g.run = [&g, ropa_out, ropa_html] { return write_ropa(g, *ropa_out, *ropa_html); };
+  });
 
   auto* exp = app.add_subcommand("export", "Disclosures to declared recipients");
   exp->require_subcommand(1);

@@ -91,6 +91,19 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string with_thousands(std::int64_t n) {
+  // The magnitude as unsigned, so that INT64_MIN has one too.
+  const std::uint64_t magnitude =
+      n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  const std::string digits = std::to_string(magnitude);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 std::vector<std::string> split_commas(std::string_view text) {
   std::vector<std::string> out;
   for (std::size_t pos = 0; pos < text.size();) {

@@ -27,6 +27,9 @@ std::vector<std::string> split_commas(std::string_view text);
 // Quotes a value for an error message, cut to a readable length and with control bytes escaped.
 std::string quote_for_message(std::string_view s);
 
+// "1,234,567": counts as people read them.
+std::string with_thousands(std::int64_t n);
+
 // text with &, <, >, " and ' replaced by character references, for HTML text and attributes.
 std::string html_escape(std::string_view text);
 

@@ -35,6 +35,14 @@ TEST(Text, TrimLowerQuote) {
   EXPECT_EQ(quote_for_message("a\"b\n"), "\"a\\\"b\\x0a\"");
 }
 
+TEST(Text, ThousandsSeparators) {
+  EXPECT_EQ(with_thousands(0), "0");
+  EXPECT_EQ(with_thousands(999), "999");
+  EXPECT_EQ(with_thousands(1000), "1,000");
+  EXPECT_EQ(with_thousands(-1234567), "-1,234,567");
+  EXPECT_EQ(with_thousands(INT64_MIN), "-9,223,372,036,854,775,808");
+}
+
 TEST(Text, HtmlEscapeReplacesEveryMarkupCharacter) {
   EXPECT_EQ(html_escape("a&b<c>\"d'"), "a&amp;b&lt;c&gt;&quot;d&#39;");
   EXPECT_EQ(html_escape("plain"), "plain");
