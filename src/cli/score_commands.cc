@@ -67,6 +67,7 @@ void print_card(const Globals& g, const StoreDir& sd, const ScoreModelRow& m) {
 
 struct TrainArgs {
   std::string purpose, kind = "lr", labels, label_column = "converted", id_column, features;
+  std::string split = "random";
   double validation = 0.25;
   std::uint64_t seed = 1;
   int review_days = 180;
@@ -76,6 +77,8 @@ struct TrainArgs {
 int train(const Globals& g, const TrainArgs& a) {
   auto kind = scoring::parse_model_kind(a.kind);
   if (!kind.ok()) return report_error(kind.status());
+  auto split = scoring::parse_split(a.split);
+  if (!split.ok()) return report_error(split.status());
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
   ProgressLine progress("training", g.quiet || g.json);
@@ -86,6 +89,7 @@ int train(const Globals& g, const TrainArgs& a) {
        .labels = {.file = a.labels, .label_column = a.label_column, .id_column = a.id_column},
        .features = split_commas(a.features),
        .validation_share = a.validation,
+       .split = *split,
        .seed = a.seed,
        .review_days = a.review_days,
        .activate = a.activate},
@@ -298,6 +302,8 @@ void add_score_commands(CLI::App& app, Globals& g) {
   train_cmd->add_option("--features", a->features,
                         "Comma-separated view columns (default: all the purpose gives)");
   train_cmd->add_option("--validation", a->validation, "Share held out (default 0.25)");
+  train_cmd->add_option("--split", a->split,
+                        "random (default) or time (the most recently seen are held out)");
   train_cmd->add_option("--seed", a->seed, "Seed of the random split (default 1)");
   train_cmd->add_option("--review-days", a->review_days,
                         "Days until the model's review falls due (default 180)");

@@ -246,6 +246,15 @@ Result<std::optional<ScoreModelRow>> active_model(Store& store, std::string_view
 
 std::string_view to_string(ModelKind k) { return k == ModelKind::kLogistic ? "lr" : "trees"; }
 
+std::string_view to_string(Split s) { return s == Split::kRandom ? "random" : "time"; }
+
+Result<Split> parse_split(std::string_view text) {
+  if (text == "random") return Split::kRandom;
+  if (text == "time") return Split::kTime;
+  return invalid_argument(
+      fmt::format("split {}: expected random or time", quote_for_message(text)));
+}
+
 Result<ModelKind> parse_model_kind(std::string_view text) {
   if (text == "lr") return ModelKind::kLogistic;
   if (text == "trees") return ModelKind::kTrees;
@@ -275,11 +284,17 @@ Result<TrainOutcome> train(StoreDir& sd, const TrainRequest& req, const ScoringC
     }
   }
   CONSENTRIC_ASSIGN_OR_RETURN(Labels labels, read_labels(sd, req.labels));
+  // A split by time reads tenure_days too, as a feature only when asked for.
+  std::vector<std::string> view_columns = req.features;
+  if (req.split == Split::kTime && !view_columns.empty() &&
+      std::find(view_columns.begin(), view_columns.end(), "tenure_days") == view_columns.end()) {
+    view_columns.push_back("tenure_days");
+  }
   CONSENTRIC_ASSIGN_OR_RETURN(
       gate::PurposeView view,
       gate::build_view(
           sd,
-          {.purpose = req.purpose, .as_of = ctx.now, .actor = ctx.actor, .columns = req.features},
+          {.purpose = req.purpose, .as_of = ctx.now, .actor = ctx.actor, .columns = view_columns},
           ctx.now));
 
   // The labelled rows of the view; a label for someone the view leaves out is not used.
@@ -305,14 +320,31 @@ Result<TrainOutcome> train(StoreDir& sd, const TrainRequest& req, const ScoringC
         labelled.size() < k ? fmt::format("fewer than {}", k) : std::to_string(labelled.size()),
         req.labels.file.filename().string(), k));
   }
-  // A random split with the seed (Fisher-Yates on the xoshiro stream).
-  auto rng = Xoshiro256StarStar::from_seed(req.seed);
-  for (std::size_t i = labelled.size(); i > 1; --i) {
-    const std::size_t j = static_cast<std::size_t>(rng.next() % i);
-    std::swap(labelled[i - 1], labelled[j]);
-  }
   const auto n_val = static_cast<std::size_t>(
       std::llround(req.validation_share * static_cast<double>(labelled.size())));
+  if (req.split == Split::kRandom) {
+    // Fisher-Yates on the xoshiro stream of the seed; the held-out share comes first.
+    auto rng = Xoshiro256StarStar::from_seed(req.seed);
+    for (std::size_t i = labelled.size(); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(rng.next() % i);
+      std::swap(labelled[i - 1], labelled[j]);
+    }
+  } else {
+    // By time: the people first seen most recently are held out, as the leads a model meets
+    // after training are newer than those it learned from.
+    const gate::Column* tenure = view.column("tenure_days");
+    if (tenure == nullptr || tenure->kind != gate::ColumnKind::kNumber) {
+      return failed_precondition(fmt::format(
+          "a split by time needs the tenure_days feature, which purpose {} does not give",
+          req.purpose));
+    }
+    const auto days = [&](std::size_t r) {
+      const double v = tenure->numbers[r];
+      return std::isfinite(v) ? v : 0.0;
+    };
+    std::stable_sort(labelled.begin(), labelled.end(),
+                     [&](std::size_t a, std::size_t b) { return days(a) < days(b); });
+  }
   std::vector<std::size_t> val(labelled.begin(),
                                labelled.begin() + static_cast<std::ptrdiff_t>(n_val));
   std::vector<std::size_t> trn(labelled.begin() + static_cast<std::ptrdiff_t>(n_val),
@@ -415,6 +447,11 @@ Result<TrainOutcome> train(StoreDir& sd, const TrainRequest& req, const ScoringC
         {"train", trn.size()},
         {"validation", val.size()}}},
       {"positive_rate", static_cast<double>(positives) / static_cast<double>(labelled.size())},
+      {"split", req.split == Split::kRandom
+                    ? fmt::format("at random (seed {}), {:.0f}% held out", req.seed,
+                                  100 * req.validation_share)
+                    : fmt::format("by time, the {:.0f}% first seen most recently held out",
+                                  100 * req.validation_share)},
       {"labels",
        {{"file", req.labels.file.filename().string()},
         {"column", req.labels.label_column},
@@ -439,6 +476,7 @@ Result<TrainOutcome> train(StoreDir& sd, const TrainRequest& req, const ScoringC
        {{"kind", to_string(req.kind)},
         {"features", req.features},
         {"validation_share", req.validation_share},
+        {"split", to_string(req.split)},
         {"seed", req.seed},
         {"review_days", req.review_days},
         {"label_column", req.labels.label_column},
@@ -667,6 +705,7 @@ Result<std::vector<TrainOutcome>> retrain_stale(StoreDir& sd, std::string_view p
     if (t.contains("features")) req.features = t["features"].get<std::vector<std::string>>();
     req.validation_share = t.value("validation_share", req.validation_share);
     req.seed = t.value("seed", req.seed);
+    CONSENTRIC_ASSIGN_OR_RETURN(req.split, parse_split(t.value("split", "random")));
     req.review_days = t.value("review_days", req.review_days);
     if (req.labels.label_column.empty()) req.labels.label_column = t.value("label_column", "");
     if (req.labels.id_column.empty()) req.labels.id_column = t.value("id_column", "");
@@ -702,6 +741,7 @@ std::string card_markdown(const json& card, int k,
                      count(s, "labelled"), count(s, "train"), count(s, "validation"),
                      count(s, "in_view"));
   out += fmt::format("- Positive rate: {:.1f}%\n", 100 * num(card, "positive_rate"));
+  out += fmt::format("- Validation: {}\n", card.value("split", ""));
   // One entry per view column; a one-hot column says how many categories it became.
   std::vector<std::string> columns;
   for (const json& c : card["columns"]) {

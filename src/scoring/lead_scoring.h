@@ -37,6 +37,14 @@ std::string_view to_string(ModelKind k);  // "lr", "trees"
 // InvalidArgument naming the value unless "lr" or "trees".
 Result<ModelKind> parse_model_kind(std::string_view text);
 
+// How the labelled people are split into training and validation shares.
+enum class Split {
+  kRandom,  // at random with the seed
+  kTime,    // the people first seen most recently (lowest tenure_days) are held out
+};
+std::string_view to_string(Split s);  // "random", "time"
+Result<Split> parse_split(std::string_view text);
+
 // Where the outcome comes from: a CSV file with a header, one row per person, keyed by one of
 // the declaration's identifier fields (looked up through the blind index, never stored), with a
 // 0/1 column (also true/false, yes/no). The generated data's outcomes.csv is such a file
@@ -53,9 +61,10 @@ struct TrainRequest {
   LabelSource labels;
   // View columns to learn from; empty: every column the gate gives the purpose (no pii).
   std::vector<std::string> features;
-  double validation_share = 0.25;  // held out at random, in (0, 0.9]
-  std::uint64_t seed = 1;
-  int review_days = 180;  // the card's review falls due this many days after training
+  double validation_share = 0.25;  // held out, in (0, 0.9]
+  Split split = Split::kRandom;
+  std::uint64_t seed = 1;  // of a random split
+  int review_days = 180;   // the card's review falls due this many days after training
   // Make it the purpose's active model; a purpose without an active model gets it anyway.
   bool activate = false;
 };

@@ -148,6 +148,30 @@ TEST_F(LeadScoringTest, TrainsBothKindsWithACardAndTheExactTrainingSet) {
   EXPECT_THAT(md, HasSubstr("Special-category fields refused: health_note"));
 }
 
+TEST_F(LeadScoringTest, SplitByTimeHoldsOutTheNewestLeads) {
+  TrainRequest r = request(ModelKind::kLogistic);
+  r.split = Split::kTime;
+  r.features = {"count.email_open", "count.page_view", "recency_days"};
+  auto t = train(*sd_, r, ctx());
+  ASSERT_OK(t);
+  EXPECT_THAT(t->card["split"].get<std::string>(), HasSubstr("by time"));
+  // tenure_days was read for the split, not learned from.
+  EXPECT_EQ(t->card["columns"],
+            nlohmann::json::array({"count.email_open", "count.page_view", "recency_days"}));
+  // The seed plays no part in a split by time.
+  r.seed = 99;
+  auto again = train(*sd_, r, ctx());
+  ASSERT_OK(again);
+  EXPECT_EQ(again->card["metrics"]["auc"], t->card["metrics"]["auc"]);
+  // Different from a random split of the same people.
+  r.split = Split::kRandom;
+  auto random = train(*sd_, r, ctx());
+  ASSERT_OK(random);
+  EXPECT_NE(t->card["metrics"]["auc"], random->card["metrics"]["auc"]);
+  EXPECT_THAT(parse_split("weekly"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected random or time")));
+}
+
 TEST_F(LeadScoringTest, SpecialCategoryFieldIsRefusedByName) {
   TrainRequest r = request(ModelKind::kLogistic);
   r.features = {"count.email_open", "health_note"};
