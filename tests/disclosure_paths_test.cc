@@ -129,6 +129,16 @@ class DisclosurePaths : public StoreCliTest {
       const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
       EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10 may be processed"));
     };
+    c["report dpia"] = [&] {
+      const CommandRun r =
+          at_store("report dpia --out " + path("dpia.md") + " --html " + path("dpia.html"));
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+      std::ifstream md(path("dpia.md"));
+      const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+      EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10"));
+      // A number of people below k would read "| no | 7 |" at the end of a purpose's row.
+      EXPECT_THAT(text, ::testing::Not(::testing::ContainsRegex("(yes|no) \\| [1-9] \\|")));
+    };
     c["export audience"] = [&] {
       const CommandRun r = at_store(
           "export audience --segment everyone --recipient adnet_eu "

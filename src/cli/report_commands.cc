@@ -13,6 +13,7 @@
 #include "disclose/dp_random.h"
 #include "report/audience_export.h"
 #include "report/dp_report.h"
+#include "report/dpia.h"
 #include "report/ropa.h"
 
 namespace consentric::cli {
@@ -272,6 +273,47 @@ int write_ropa(const Globals& g, const std::string& out, const std::string& html
   return 0;
 }
 
+int write_dpia(const Globals& g, const std::string& out, const std::string& html, bool check) {
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  const report::ReportContext ctx{.now = make_system_clock()->now()};
+  if (check) {
+    auto st = report::dpia_status(*sd);
+    if (!st.ok()) return report_error(st.status());
+    if (g.json) {
+      fmt::print("{}\n", json{{"current", st->current()},
+                              {"generated", st->made_at ? json(format_timestamp(*st->made_at))
+                                                        : json(nullptr)},
+                              {"made_for", st->made_for},
+                              {"declaration", st->declaration}}
+                             .dump());
+    } else if (!st->made_at) {
+      fmt::print("no DPIA has been generated for this store (report dpia --out FILE)\n");
+    } else {
+      fmt::print("DPIA of {}: {}\n", format_timestamp(*st->made_at),
+                 st->current() ? "current (made for the declaration in force)"
+                               : "OUT OF DATE: the declaration changed since (report dpia --out "
+                                 "FILE makes a new one)");
+    }
+    return st->current() ? 0 : 1;
+  }
+  auto dpia = report::build_dpia(*sd, ctx);
+  if (!dpia.ok()) return report_error(dpia.status());
+  auto seq = report::write_report(*sd, *dpia, "report.dpia", out, html, ctx);
+  if (!seq.ok()) return report_error(seq.status());
+  if (Status s = report::record_dpia(*sd, ctx); !s.ok()) return report_error(s);
+  if (g.json) {
+    fmt::print("{}\n", dpia->json.dump());
+    return 0;
+  }
+  fmt::print("DPIA draft written to {}: {} risks with their measures; made for declaration {}...; "
+             "recorded as audit entry {} (report.dpia)\n",
+             out.empty() ? html : (html.empty() ? out : out + " and " + html),
+             dpia->json["risks"].size(),
+             dpia->json["declaration_hash"].get<std::string>().substr(0, 16), *seq);
+  return 0;
+}
+
 void add_dp_options(CLI::App* cmd, DpArgs& a, report::DpStatistic s) {
   cmd->add_option("--purpose", a.purpose,
                   "The purpose whose view is counted (and whose budget pays)");
@@ -334,6 +376,22 @@ void add_report_commands(CLI::App& app, Globals& g) {
   ropa->add_option("--html", *ropa_html, "HTML page to write (self-contained)");
   ropa->callback([&g, ropa_out, ropa_html] {
     g.run = [&g, ropa_out, ropa_html] { return write_ropa(g, *ropa_out, *ropa_html); };
+  });
+
+  auto dpia_out = std::make_shared<std::string>();
+  auto dpia_html = std::make_shared<std::string>();
+  auto dpia_check = std::make_shared<bool>(false);
+  auto* dpia = rep->add_subcommand(
+      "dpia", "Data protection impact assessment (Art. 35), a draft from the facts");
+  dpia->add_option("--out", *dpia_out, "Markdown file to write");
+  dpia->add_option("--html", *dpia_html, "HTML page to write (self-contained)");
+  dpia->add_flag("--check", *dpia_check,
+                 "Only say whether the last DPIA was made for the declaration in force (exit 1 "
+                 "if not)");
+  dpia->callback([&g, dpia_out, dpia_html, dpia_check] {
+    g.run = [&g, dpia_out, dpia_html, dpia_check] {
+      return write_dpia(g, *dpia_out, *dpia_html, *dpia_check);
+    };
   });
 
   auto* exp = app.add_subcommand("export", "Disclosures to declared recipients");
