@@ -188,6 +188,50 @@ TEST_F(ScoreCli, AnObjectionAndAnErasureMakeTheModelStale) {
   EXPECT_THAT(list[1]["stale_reason"].get<std::string>(), HasSubstr("erased"));
 }
 
+// GDPR Art. 22(3): on a purpose that makes automated decisions, scores beyond the declared
+// thresholds wait for a person, and the person's decision is audited.
+TEST_F(ScoreCli, ScoresBeyondTheThresholdsWaitForAReviewer) {
+  std::string yaml =
+      read_file(std::string(CONSENTRIC_SOURCE_DIR) + "/examples/b2b_saas/consentric.yaml");
+  const std::string flag = "    automated_decision: false\n";
+  const auto at = yaml.find(flag, yaml.find("  - id: lead_scoring\n"));
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, flag.size(),
+               "    automated_decision: true\n    score_review: {above: 0.7, below: 0.01}\n");
+  ::consentric::testing::write_file(path("auto.yaml"), yaml);
+  ASSERT_EQ(run("init " + path("s3") + " --config " + path("auto.yaml")).exit_code, 0);
+  const std::string s3 = "--store " + path("s3") + " ";
+  for (const std::string kind : {"profiles", "events", "consents"}) {
+    const std::string file = kind == "profiles" ? "profiles.csv" : kind + ".ndjson";
+    ASSERT_EQ(run(s3 + "-q import " + kind + " " + path("data") + "/" + file).exit_code, 0);
+  }
+  ASSERT_EQ(run(s3 + "-q score train --purpose lead_scoring --labels " + labels()).exit_code, 0);
+  CommandRun r = run(s3 + "score run --purpose lead_scoring");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("wait for a person"));
+  r = run(s3 + "--json score review list --purpose lead_scoring");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json open = nlohmann::json::parse(r.output);
+  ASSERT_FALSE(open.empty());
+  for (const auto& v : open) {
+    const double score = v["score"].get<double>();
+    EXPECT_TRUE(score >= 0.7 || score <= 0.01) << v.dump();
+  }
+  const std::string id = std::to_string(open[0]["id"].get<std::int64_t>());
+  r = run(s3 + "score review decide " + id);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("exactly one of --confirm and --override"));
+  r = run(s3 + "score review decide " + id + " --override --note 'spoke to sales'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("overridden; recorded as score.review"));
+  r = run(s3 + "score review decide " + id + " --confirm");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("decided already"));
+  r = run(s3 + "--json score review list --status all");
+  EXPECT_EQ(nlohmann::json::parse(r.output).size(), open.size());
+  EXPECT_THAT(run(s3 + "audit log").output, HasSubstr("score.review"));
+}
+
 TEST_F(ScoreCli, SpecialCategoryFieldIsRefusedByName) {
   // The quickstart declaration with one special-category field, in a store of its own.
   std::string yaml =

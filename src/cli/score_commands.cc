@@ -1,4 +1,4 @@
-// consentric score train | list | show | activate | run | explain | retrain
+// consentric score train | list | show | activate | run | explain | review | retrain
 // (docs/algorithms/lead-scoring-models.md; issue 8)
 
 #include <memory>
@@ -211,7 +211,65 @@ int run_scores(const Globals& g, const std::string& purpose, std::int64_t top) {
     fmt::print("The model's review was due {}: review its card (score show {})\n",
                format_date(r->model.review_due), r->model.model_id);
   }
+  if (r->queued_for_review > 0) {
+    fmt::print(
+        "{} scores beyond the purpose's score_review thresholds wait for a person: score "
+        "review list --purpose {}\n",
+        people_count(r->queued_for_review, k), purpose);
+  }
   if (top > 0 && !leads.empty()) fmt::print("\n{}", t.render());
+  return 0;
+}
+
+int review_list(const Globals& g, const std::string& purpose, const std::string& status) {
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  auto rows = scoring::reviews(*sd, purpose, status);
+  if (!rows.ok()) return report_error(rows.status());
+  if (g.json) {
+    json out = json::array();
+    for (const auto& v : *rows) {
+      out.push_back({{"id", v.review_id},
+                     {"subject", v.pseudonym},
+                     {"purpose", v.purpose},
+                     {"model", v.model_id},
+                     {"score", v.score},
+                     {"direction", v.direction},
+                     {"queued_at", format_timestamp(v.queued_at)},
+                     {"status", v.status},
+                     {"decided_by", v.decided_by}});
+    }
+    fmt::print("{}\n", out.dump());
+    return 0;
+  }
+  if (rows->empty()) {
+    fmt::print("No reviews{}\n", status.empty() ? "" : " " + status);
+    return 0;
+  }
+  Table t(
+      {"id", "subject (pseudonym)", "purpose", "model", "score", "threshold", "queued", "status"});
+  for (const auto& v : *rows) {
+    t.add_row({std::to_string(v.review_id), v.pseudonym, v.purpose, std::to_string(v.model_id),
+               fmt::format("{:.3f}", v.score), v.direction, format_date(v.queued_at), v.status});
+  }
+  fmt::print("{}", t.render());
+  return 0;
+}
+
+int review_decide(const Globals& g, std::int64_t id, bool confirm, bool override_,
+                  const std::string& note) {
+  if (confirm == override_) {
+    return report_error(invalid_argument("give exactly one of --confirm and --override"));
+  }
+  auto sd = g.open_store();
+  if (!sd.ok()) return report_error(sd.status());
+  auto d = scoring::decide_review(*sd, id, confirm, note, context());
+  if (!d.ok()) return report_error(d.status());
+  if (g.json) {
+    fmt::print("{}\n", json{{"id", id}, {"subject", d->pseudonym}, {"status", d->status}}.dump());
+  } else {
+    fmt::print("Review {} of {}: {}; recorded as score.review\n", id, d->pseudonym, d->status);
+  }
   return 0;
 }
 
@@ -338,6 +396,32 @@ void add_score_commands(CLI::App& app, Globals& g) {
   explain_cmd->add_option("identifier", *identifier, "email=... or customer_id=...")->required();
   explain_cmd->callback([&g, purpose, identifier] {
     g.run = [&g, purpose, identifier] { return explain(g, *purpose, *identifier); };
+  });
+
+  auto* review = score->add_subcommand(
+      "review", "Human review of scores beyond a purpose's score_review thresholds (Art. 22)");
+  review->require_subcommand(1);
+  auto status = std::make_shared<std::string>("open");
+  auto* review_list_cmd = review->add_subcommand("list", "Reviews, open ones by default");
+  review_list_cmd->add_option("--purpose", *purpose, "Only this purpose's");
+  review_list_cmd->add_option("--status", *status, "open (default), confirmed, overridden or all");
+  review_list_cmd->callback([&g, purpose, status] {
+    g.run = [&g, purpose, status] {
+      return review_list(g, *purpose, *status == "all" ? std::string() : *status);
+    };
+  });
+  auto confirm = std::make_shared<bool>(false);
+  auto override_ = std::make_shared<bool>(false);
+  auto note = std::make_shared<std::string>();
+  auto* decide_cmd = review->add_subcommand("decide", "Record a reviewer's decision on one score");
+  decide_cmd->add_option("id", *id, "Review id (score review list)")->required();
+  decide_cmd->add_flag("--confirm", *confirm, "The automated outcome stands");
+  decide_cmd->add_flag("--override", *override_, "The reviewer decides otherwise");
+  decide_cmd->add_option("--note", *note, "Why (kept with the review, not in the audit chain)");
+  decide_cmd->callback([&g, id, confirm, override_, note] {
+    g.run = [&g, id, confirm, override_, note] {
+      return review_decide(g, *id, *confirm, *override_, *note);
+    };
   });
 
   auto labels = std::make_shared<scoring::LabelSource>();

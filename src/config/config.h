@@ -129,6 +129,11 @@ struct PurposeSpec {
   // composition): each release is charged against it, and once spent, queries are refused.
   double dp_epsilon_budget = 10;
   double dp_delta_budget = 1e-5;
+  // Lead scores at or above `above`, or at or below `below`, are queued for human review before
+  // they decide anything (GDPR Art. 22(3): the right to obtain human intervention). Only for
+  // purposes with automated_decision: true.
+  std::optional<double> review_above;
+  std::optional<double> review_below;
   SourceLocation where;
 };
 
@@ -189,7 +194,7 @@ struct Config {
   std::vector<EventTypeSpec> event_types;
   std::vector<PurposeSpec> purposes;
   std::vector<RoleSpec> roles;
-  int k_anonymity = 10;     // DESIGN.md invariant 5
+  int k_anonymity = 10;  // DESIGN.md invariant 5
   SmallGroups small_groups = SmallGroups::kSuppress;
   ErasureMethod erasure = ErasureMethod::kDelete;
   std::optional<int> tcf_vendor_id;  // our id in the IAB Global Vendor List (1..65535)

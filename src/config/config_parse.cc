@@ -49,6 +49,7 @@ constexpr std::array<std::string_view, 4> kGeneralizationKeys{"bands", "prefix",
 
 constexpr std::array<std::string_view, 2> kDpKeys{"epsilon_per_query", "delta_per_query"};
 constexpr std::array<std::string_view, 2> kDpBudgetKeys{"epsilon", "delta"};
+constexpr std::array<std::string_view, 2> kScoreReviewKeys{"above", "below"};
 constexpr std::array<std::string_view, 4> kRecipientKeys{"name", "description", "country",
                                                          "purposes"};
 constexpr std::array<std::string_view, 2> kRecipientRequired{"name", "purposes"};
@@ -64,7 +65,7 @@ constexpr std::array<std::string_view, 5> kEventTypeKeys{"name", "description", 
                                                          "value_property", "properties"};
 constexpr std::array<std::string_view, 1> kEventTypeRequired{"name"};
 
-constexpr std::array<std::string_view, 14> kPurposeKeys{"id",
+constexpr std::array<std::string_view, 15> kPurposeKeys{"id",
                                                         "description",
                                                         "legal_basis",
                                                         "fields",
@@ -77,7 +78,8 @@ constexpr std::array<std::string_view, 14> kPurposeKeys{"id",
                                                         "renew_consent",
                                                         "sale_or_share",
                                                         "consent_at_event_time",
-                                                        "dp_budget"};
+                                                        "dp_budget",
+                                                        "score_review"};
 
 // IAB TCF: the vendor id this controller is registered under in the Global Vendor List.
 constexpr std::array<std::string_view, 1> kTcfKeys{"vendor_id"};
@@ -328,6 +330,12 @@ class Parser {
         read_into(*b, "epsilon", &p.dp_epsilon_budget,
                   [&](const Value& y) { return r_->number(y); });
         read_into(*b, "delta", &p.dp_delta_budget, [&](const Value& y) { return r_->number(y); });
+      }
+    }
+    if (const auto x = m->get("score_review")) {
+      if (const auto b = r_->mapping(*x, {kScoreReviewKeys, {}})) {
+        if (const auto y = b->get("above")) p.review_above = r_->number(*y);
+        if (const auto y = b->get("below")) p.review_below = r_->number(*y);
       }
     }
     return p;

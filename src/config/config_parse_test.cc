@@ -147,7 +147,8 @@ TEST(ConfigKeys, UnknownPurposeKeyIsCaughtAndTheRealOneIsMissing) {
                                               "description, legal_basis, fields, event_types, "
                                               "retention, automated_decision, direct_marketing, "
                                               "tcf_purposes, notice_version, renew_consent, "
-                                              "sale_or_share, consent_at_event_time, dp_budget); "
+                                              "sale_or_share, consent_at_event_time, dp_budget, "
+                                              "score_review); "
                                               "did you mean \"legal_basis\"?"))))
       << dump(check);
 }

@@ -58,7 +58,8 @@ TEST(ConfigIdentifiers, AtMostThirtyTwo) {
   std::string fields = "fields:\n";
   for (int i = 0; i < 33; ++i) {
     yaml += "  - {field: id" + std::to_string(i) + ", kind: other}\n";
-    fields += "  - {name: id" + std::to_string(i) + ", type: string, category: identity, pii: true}\n";
+    fields +=
+        "  - {name: id" + std::to_string(i) + ", type: string, category: identity, pii: true}\n";
   }
   EXPECT_ONE_PROBLEM(yaml + fields, 4, "identifiers", "expected at most 32 identifiers, found 33");
 }
@@ -277,6 +278,35 @@ TEST(ConfigSpecialCategory, NotOnLegitimateInterestOrContract) {
                      13, "purposes[0].event_types[0]",
                      "Art. 9(1) forbids processing on "
                      "legal_basis contract");
+}
+
+TEST(ConfigScoreReview, OnlyForAutomatedDecisionsWithOrderedProbabilities) {
+  auto ok = parse_config(with_health("  - id: credit\n"
+                                     "    legal_basis: contract\n"
+                                     "    automated_decision: true\n"
+                                     "    score_review: {above: 0.9, below: 0.1}\n"),
+                         "t.yaml");
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->purpose("credit")->review_above, 0.9);
+  EXPECT_EQ(ok->purpose("credit")->review_below, 0.1);
+  EXPECT_ONE_PROBLEM(with_health("  - id: leads\n"
+                                 "    legal_basis: contract\n"
+                                 "    score_review: {above: 0.9}\n"),
+                     15, "purposes[0].score_review",
+                     "purpose \"leads\" makes no automated decisions; score_review applies "
+                     "only with automated_decision: true");
+  EXPECT_ONE_PROBLEM(with_health("  - id: credit\n"
+                                 "    legal_basis: contract\n"
+                                 "    automated_decision: true\n"
+                                 "    score_review: {above: 1.5}\n"),
+                     16, "purposes[0].score_review.above",
+                     "expected a probability from 0 to 1, got 1.5");
+  EXPECT_ONE_PROBLEM(with_health("  - id: credit\n"
+                                 "    legal_basis: contract\n"
+                                 "    automated_decision: true\n"
+                                 "    score_review: {above: 0.5, below: 0.6}\n"),
+                     16, "purposes[0].score_review.below",
+                     "below (0.6) must be less than above (0.5)");
 }
 
 TEST(ConfigSpecialCategory, AllowedUnderConsentWithoutAutomatedDecisions) {

@@ -42,6 +42,27 @@ class PurposeRules {
     out_->push_back({map_.at(path), path, std::move(message)});
   }
 
+  // GDPR Art. 22(3): human review of scores beyond thresholds, for automated decisions only.
+  void score_review(const PurposeSpec& p, const std::string& ppath) {
+    const std::string at = ppath + ".score_review";
+    if (!p.review_above && !p.review_below) return;
+    if (!p.automated_decision) {
+      problem(at, fmt::format("purpose {} makes no automated decisions; score_review applies "
+                              "only with automated_decision: true",
+                              quote_for_message(p.id)));
+    }
+    for (const auto& [key, v] : {std::pair{"above", p.review_above}, {"below", p.review_below}}) {
+      if (v && !(*v >= 0 && *v <= 1) && map_.good(at + "." + key)) {
+        problem(at + "." + key, fmt::format("expected a probability from 0 to 1, got {}", *v));
+      }
+    }
+    if (p.review_above && p.review_below && *p.review_below >= *p.review_above &&
+        map_.good(at + ".below")) {
+      problem(at + ".below", fmt::format("below ({}) must be less than above ({})", *p.review_below,
+                                         *p.review_above));
+    }
+  }
+
   // GDPR Art. 9 and 22(4), DESIGN invariant 2: what a purpose may do with special category
   // data. `what` names the field or the event property that carries it.
   void special_category(const PurposeSpec& p, const std::string& ppath, const std::string& at,
@@ -79,6 +100,7 @@ class PurposeRules {
   void purpose(std::size_t i) {
     const PurposeSpec& p = c_.purposes[i];
     const std::string path = indexed("purposes", i);
+    score_review(p, path);
     std::unordered_map<std::string, std::size_t> listed;
     for (std::size_t j = 0; j < p.fields.size(); ++j) {
       const std::string fpath = indexed(path + ".fields", j);

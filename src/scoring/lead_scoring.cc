@@ -582,7 +582,8 @@ Status activate(StoreDir& sd, std::int64_t model_id, const ScoringContext& ctx) 
 }
 
 Result<RunOutcome> run(StoreDir& sd, std::string_view purpose, const ScoringContext& ctx) {
-  if (sd.config.purpose(purpose) == nullptr) {
+  const PurposeSpec* spec = sd.config.purpose(purpose);
+  if (spec == nullptr) {
     return invalid_argument(
         fmt::format("{} is not a declared purpose", quote_for_message(purpose)));
   }
@@ -645,6 +646,20 @@ Result<RunOutcome> run(StoreDir& sd, std::string_view purpose, const ScoringCont
                                                              .dump()},
                                               ctx.now));
     CONSENTRIC_RETURN_IF_ERROR(sd.store->put_scores(active->model_id, rows));
+    if (spec->automated_decision && (spec->review_above || spec->review_below)) {
+      std::vector<ScoreReviewRow> queue;
+      for (const ScoreRow& row : rows) {
+        const bool above = spec->review_above && row.score >= *spec->review_above;
+        const bool below = spec->review_below && row.score <= *spec->review_below;
+        if (!above && !below) continue;
+        queue.push_back({.subject = row.subject,
+                         .model_id = row.model_id,
+                         .score = row.score,
+                         .direction = above ? "above" : "below",
+                         .queued_at = ctx.now});
+      }
+      CONSENTRIC_ASSIGN_OR_RETURN(out.queued_for_review, sd.store->queue_score_reviews(queue));
+    }
     return rec.seq;
   });
   CONSENTRIC_RETURN_IF_ERROR(done.status());
@@ -689,6 +704,55 @@ Result<Explanation> explain(StoreDir& sd, std::string_view purpose, std::string_
       "{} has no score from the active model of {} (not run since it was trained, or they may "
       "not be processed for it)",
       who->pseudonym, purpose));
+}
+
+Result<std::vector<ScoreReviewRow>> reviews(StoreDir& sd, std::string_view purpose,
+                                            std::string_view status) {
+  if (!purpose.empty() && sd.config.purpose(purpose) == nullptr) {
+    return invalid_argument(
+        fmt::format("{} is not a declared purpose", quote_for_message(purpose)));
+  }
+  if (!status.empty() && status != "open" && status != "confirmed" && status != "overridden") {
+    return invalid_argument(fmt::format("status {}: expected open, confirmed or overridden",
+                                        quote_for_message(status)));
+  }
+  return sd.store->score_reviews(purpose, status);
+}
+
+Result<ScoreReviewRow> decide_review(StoreDir& sd, std::int64_t review_id, bool confirm,
+                                     std::string_view note, const ScoringContext& ctx) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ScoreReviewRow> row, sd.store->score_review(review_id));
+  if (!row) return not_found(fmt::format("no review {} (score review list shows them)", review_id));
+  if (row->status != "open") {
+    return failed_precondition(
+        fmt::format("review {} was decided already ({})", review_id, row->status));
+  }
+  ScoreReviewRow d = *row;
+  d.status = confirm ? "confirmed" : "overridden";
+  d.decided_at = ctx.now;
+  d.decided_by = ctx.actor;
+  d.note = std::string(note);
+  auto done = in_transaction(*sd.store, [&]() -> Result<std::int64_t> {
+    // The note stays in the register; the chain records who decided what.
+    CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord rec,
+                                audit::append(*sd.store,
+                                              {.actor = ctx.actor,
+                                               .action = "score.review",
+                                               .purpose = d.purpose,
+                                               .subject = d.pseudonym,
+                                               .detail = json{{"review", d.review_id},
+                                                              {"model", d.model_id},
+                                                              {"score", d.score},
+                                                              {"direction", d.direction},
+                                                              {"outcome", d.status}}
+                                                             .dump()},
+                                              ctx.now));
+    d.audit_seq = rec.seq;
+    CONSENTRIC_RETURN_IF_ERROR(sd.store->decide_score_review(d));
+    return rec.seq;
+  });
+  CONSENTRIC_RETURN_IF_ERROR(done.status());
+  return d;
 }
 
 Result<std::vector<TrainOutcome>> retrain_stale(StoreDir& sd, std::string_view purpose,

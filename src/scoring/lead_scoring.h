@@ -102,9 +102,12 @@ struct RunOutcome {
   ScoreModelRow model;
   std::int64_t scored = 0;  // every subject of the view
   bool review_overdue = false;
+  std::int64_t queued_for_review = 0;  // newly queued (automated_decision purposes)
 };
 // Scores every subject the purpose may process now with its active model and replaces the
-// purpose's stored scores (audited as score.run, with the gate.view of the read).
+// purpose's stored scores (audited as score.run, with the gate.view of the read). For a purpose
+// with automated_decision and score_review thresholds, each score at or above `above` or at or
+// below `below` is queued for human review in the same transaction (GDPR Art. 22(3)).
 // NotFound when the purpose has no active model; FailedPrecondition when it is stale.
 Result<RunOutcome> run(StoreDir& sd, std::string_view purpose, const ScoringContext& ctx);
 
@@ -127,6 +130,14 @@ struct Explanation {
 Result<Explanation> explain(StoreDir& sd, std::string_view purpose, std::string_view identifier);
 // The explanation stored with a score, parsed.
 Result<Explanation> parse_explanation(const ScoreRow& row);
+
+// Human review (GDPR Art. 22(3)): the queue, and a reviewer's decision on one score —
+// confirmed (the automated outcome stands) or overridden — audited as score.review.
+Result<std::vector<ScoreReviewRow>> reviews(StoreDir& sd, std::string_view purpose,
+                                            std::string_view status);
+// NotFound for no such review; FailedPrecondition when it was decided already.
+Result<ScoreReviewRow> decide_review(StoreDir& sd, std::int64_t review_id, bool confirm,
+                                     std::string_view note, const ScoringContext& ctx);
 
 // Retrains, with the stored training settings and `labels`, each purpose whose active model
 // is stale (or only `purpose` when not empty); each new model becomes active.

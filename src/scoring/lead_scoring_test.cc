@@ -40,6 +40,13 @@ class LeadScoringTest : public ::testing::Test {
     yaml.insert(yaml.find(anchor),
                 "  - {name: health_note, type: category, category: special_category, "
                 "values: [none, chronic]}\n");
+    // Lead scoring makes automated decisions here, with scores beyond 0.8 and 0.01 reviewed.
+    const std::string lead = "  - id: lead_scoring\n";
+    const std::string flag = "    automated_decision: false\n";
+    const auto at = yaml.find(flag, yaml.find(lead));
+    ASSERT_NE(at, std::string::npos);
+    yaml.replace(at, flag.size(),
+                 "    automated_decision: true\n    score_review: {above: 0.8, below: 0.01}\n");
     auto sd = init_store_dir(dir_->path() / "store", yaml, "q.yaml", kNow - 400 * 86400,
                              {.durable = false});
     ASSERT_OK(sd);
@@ -229,6 +236,48 @@ TEST_F(LeadScoringTest, ContributionsAndBiasSumToTheMargin) {
     }
     EXPECT_GT(checked, 100);
   }
+}
+
+// GDPR Art. 22(3): scores beyond the thresholds wait for a person, whose decision is audited.
+TEST_F(LeadScoringTest, ScoresBeyondTheThresholdsAreQueuedForHumanReview) {
+  auto t = train(*sd_, request(ModelKind::kLogistic), ctx());
+  ASSERT_OK(t);
+  auto r = run(*sd_, "lead_scoring", ctx());
+  ASSERT_OK(r);
+  EXPECT_GT(r->queued_for_review, 0);
+  auto open = reviews(*sd_, "lead_scoring", "open");
+  ASSERT_OK(open);
+  ASSERT_EQ(static_cast<std::int64_t>(open->size()), r->queued_for_review);
+  std::int64_t beyond = 0;
+  for (const auto& [p, row] : scores(t->model.model_id))
+    beyond += row.score >= 0.8 || row.score <= 0.01;
+  EXPECT_EQ(beyond, r->queued_for_review);
+  for (const ScoreReviewRow& v : *open) {
+    EXPECT_TRUE(v.direction == "above" ? v.score >= 0.8 : v.score <= 0.01) << v.score;
+  }
+  // Running again queues nobody twice.
+  auto again = run(*sd_, "lead_scoring", ctx(kNow + 60));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->queued_for_review, 0);
+
+  auto decided = decide_review(*sd_, open->front().review_id, false, "called them", ctx(kNow + 90));
+  ASSERT_OK(decided);
+  EXPECT_EQ(decided->status, "overridden");
+  EXPECT_THAT(decide_review(*sd_, open->front().review_id, true, "", ctx(kNow + 91)),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("decided already")));
+  EXPECT_THAT(decide_review(*sd_, 999999, true, "", ctx()),
+              StatusIs(StatusCode::kNotFound, HasSubstr("no review 999999")));
+  EXPECT_EQ(reviews(*sd_, "lead_scoring", "open")->size(), open->size() - 1);
+  EXPECT_THAT(reviews(*sd_, "", "pending"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("expected open, confirmed")));
+  bool audited = false;
+  ASSERT_OK(sd_->store->scan_audit([&](const AuditRecord& a) {
+    if (a.action == "score.review") {
+      audited = a.subject == decided->pseudonym && a.detail.find("overridden") != std::string::npos;
+    }
+    return Status();
+  }));
+  EXPECT_TRUE(audited);
 }
 
 TEST_F(LeadScoringTest, ObjectionMarksTheModelStaleAndRetrainingLeavesThemOut) {

@@ -310,11 +310,34 @@ CREATE TABLE scores(
 CREATE INDEX scores_by_model ON scores(model_id, score);
 )sql";
 
+// Human review of automated decisions (GDPR Art. 22(3)): a score at or beyond a purpose's
+// score_review thresholds waits here for a person's decision. One open review per subject and
+// model; erasure deletes a subject's reviews (the cascade covers a direct delete too), the
+// audit chain keeps what was decided.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE score_reviews(
+  review_id  INTEGER PRIMARY KEY,
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  model_id   INTEGER NOT NULL REFERENCES score_models(model_id) ON DELETE CASCADE,
+  score      REAL NOT NULL,
+  direction  TEXT NOT NULL CHECK (direction IN ('above', 'below')),
+  queued_at  INTEGER NOT NULL,
+  status     TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'confirmed', 'overridden')),
+  decided_at INTEGER,
+  decided_by TEXT NOT NULL DEFAULT '',
+  note       TEXT NOT NULL DEFAULT '',
+  audit_seq  INTEGER  -- audit_log(seq) of the score.review entry
+);
+CREATE UNIQUE INDEX score_reviews_open ON score_reviews(subject_id, model_id) WHERE status = 'open';
+CREATE INDEX score_reviews_by_model ON score_reviews(model_id, status);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
     Migration{2, "privacy-budget ledger", kV2},
     Migration{3, "lead-scoring models and scores", kV3},
+    Migration{4, "human review of automated scoring decisions", kV4},
 };
 
 }  // namespace

@@ -1019,6 +1019,11 @@ class SqliteStore final : public Store {
 
   Result<std::int64_t> remove_scores(SubjectId subject, std::string_view purpose) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt reviews, db_->prepare("DELETE FROM score_reviews WHERE subject_id = ?1 AND status = "
+                                   "'open' AND model_id IN (SELECT model_id FROM score_models "
+                                   "WHERE purpose = ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(reviews.bind(1, subject).bind_text(2, purpose).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare("DELETE FROM scores WHERE subject_id = ?1 AND model_id IN "
                              "(SELECT model_id FROM score_models WHERE purpose = ?2)"));
     CONSENTRIC_RETURN_IF_ERROR(s.bind(1, subject).bind_text(2, purpose).run());
@@ -1061,6 +1066,87 @@ class SqliteStore final : public Store {
     // The cache follows the database only once the transaction commits.
     training_cache_.reset();
     return out;
+  }
+
+  Result<std::int64_t> queue_score_reviews(const std::vector<ScoreReviewRow>& rows) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT OR IGNORE INTO score_reviews(subject_id, model_id, score, "
+                             "direction, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    std::int64_t added = 0;
+    for (const ScoreReviewRow& r : rows) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, r.subject)
+                                     .bind(2, r.model_id)
+                                     .bind(3, r.score)
+                                     .bind_text(4, r.direction)
+                                     .bind(5, r.queued_at)
+                                     .run());
+      added += static_cast<std::int64_t>(db_->changes());
+      s.reset();
+    }
+    return added;
+  }
+
+  static constexpr std::string_view kReviewColumns =
+      "SELECT v.review_id, v.subject_id, s.pseudonym, v.model_id, m.purpose, v.score, "
+      "v.direction, v.queued_at, v.status, v.decided_at, v.decided_by, v.note, v.audit_seq "
+      "FROM score_reviews v JOIN subjects s USING (subject_id) JOIN score_models m "
+      "USING (model_id)";
+  static ScoreReviewRow read_review(const Stmt& r) {
+    ScoreReviewRow v{.review_id = r.column_int(0),
+                     .subject = r.column_int(1),
+                     .pseudonym = std::string(r.column_text(2)),
+                     .model_id = r.column_int(3),
+                     .purpose = std::string(r.column_text(4)),
+                     .score = r.column_double(5),
+                     .direction = std::string(r.column_text(6)),
+                     .queued_at = r.column_int(7),
+                     .status = std::string(r.column_text(8)),
+                     .decided_by = std::string(r.column_text(10)),
+                     .note = std::string(r.column_text(11))};
+    if (!r.is_null(9)) v.decided_at = r.column_int(9);
+    if (!r.is_null(12)) v.audit_seq = r.column_int(12);
+    return v;
+  }
+
+  Result<std::vector<ScoreReviewRow>> score_reviews(std::string_view purpose,
+                                                    std::string_view status) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kReviewColumns) +
+                             " WHERE (?1 = '' OR m.purpose = ?1) AND (?2 = '' OR v.status = ?2) "
+                             "ORDER BY v.review_id"));
+    s.bind_text(1, purpose).bind_text(2, status);
+    std::vector<ScoreReviewRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_review(r)); }));
+    return out;
+  }
+
+  Result<std::optional<ScoreReviewRow>> score_review(std::int64_t review_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kReviewColumns) + " WHERE v.review_id = ?1"));
+    s.bind(1, review_id);
+    return sqlite::read_one(s, read_review);
+  }
+
+  Status decide_score_review(const ScoreReviewRow& d) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("UPDATE score_reviews SET status = ?2, decided_at = ?3, "
+                             "decided_by = ?4, note = ?5, audit_seq = ?6 "
+                             "WHERE review_id = ?1 AND status = 'open'"));
+    s.bind(1, d.review_id)
+        .bind_text(2, d.status)
+        .bind(3, d.decided_at.value_or(0))
+        .bind_text(4, d.decided_by)
+        .bind_text(5, d.note);
+    if (d.audit_seq)
+      s.bind(6, *d.audit_seq);
+    else
+      s.bind_null(6);
+    CONSENTRIC_RETURN_IF_ERROR(s.run());
+    if (db_->changes() == 0) {
+      return failed_precondition(fmt::format("review {} is not open", d.review_id));
+    }
+    return Status();
   }
 
   Result<std::int64_t> record_import(const ImportRecord& r) override {
@@ -1278,6 +1364,7 @@ class SqliteStore final : public Store {
         {"feature rows", "DELETE FROM features WHERE subject_id = ?1"},
         {"segment memberships", "DELETE FROM segment_members WHERE subject_id = ?1"},
         {"scores", "DELETE FROM scores WHERE subject_id = ?1"},
+        {"score reviews", "DELETE FROM score_reviews WHERE subject_id = ?1"},
         {"disclosure records", "DELETE FROM disclosures WHERE subject_id = ?1"},
         {"import records", "DELETE FROM subject_imports WHERE subject_id = ?1"},
         {"consent states", "DELETE FROM consent_state WHERE subject_id = ?1"},

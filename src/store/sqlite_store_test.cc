@@ -22,11 +22,11 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
-  EXPECT_EQ(*store_->schema_version(), 3);
+  EXPECT_EQ(*store_->schema_version(), 4);
   store_.reset();
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 3);
+  EXPECT_EQ(*(*again)->schema_version(), 4);
 }
 
 TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
@@ -92,7 +92,8 @@ TEST_F(SqliteStoreTest, ScoreModelsLineageAndScores) {
   EXPECT_FALSE((*models)[0].active);
   EXPECT_TRUE((*models)[1].active);
   EXPECT_EQ(*decode_subject_set((*models)[1].training_subjects), trained);
-  EXPECT_THAT(store_->activate_score_model(99), StatusIs(StatusCode::kNotFound, HasSubstr("no model 99")));
+  EXPECT_THAT(store_->activate_score_model(99),
+              StatusIs(StatusCode::kNotFound, HasSubstr("no model 99")));
 
   ASSERT_OK(store_->put_scores(*second, {{ids[0], 0, 0.25, "[]"}, {ids[3], 0, 0.75, "[\"a\"]"}}));
   std::vector<double> order;
@@ -112,10 +113,38 @@ TEST_F(SqliteStoreTest, ScoreModelsLineageAndScores) {
   EXPECT_EQ(*store_->remove_scores(ids[0], "leads"), 1);
   EXPECT_TRUE(store_->scoring_purposes(ids[0])->empty());
 
+  // Reviews: one open review per subject and model; a decision closes it once.
+  EXPECT_EQ(*store_->queue_score_reviews({{.subject = ids[3],
+                                           .model_id = *second,
+                                           .score = 0.75,
+                                           .direction = "above",
+                                           .queued_at = 5},
+                                          {.subject = ids[3],
+                                           .model_id = *second,
+                                           .score = 0.8,
+                                           .direction = "above",
+                                           .queued_at = 6}}),
+            1);
+  auto open = store_->score_reviews("leads", "open");
+  ASSERT_OK(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].purpose, "leads");
+  ScoreReviewRow d = (*open)[0];
+  d.status = "confirmed";
+  d.decided_at = 9;
+  d.decided_by = "ana";
+  ASSERT_OK(store_->decide_score_review(d));
+  EXPECT_THAT(store_->decide_score_review(d),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("is not open")));
+  EXPECT_EQ((*store_->score_review(d.review_id))->decided_by, "ana");
+  EXPECT_TRUE(store_->score_reviews("", "open")->empty());
+
   // Erasure deletes the subject's scores and says so.
   auto removed = store_->erase_subject(ids[3]);
   ASSERT_OK(removed);
   EXPECT_THAT(*removed, ::testing::Contains(std::pair<std::string, std::int64_t>("scores", 1)));
+  EXPECT_THAT(*removed,
+              ::testing::Contains(std::pair<std::string, std::int64_t>("score reviews", 1)));
   EXPECT_TRUE(store_->subject_scores(ids[3])->empty());
 }
 

@@ -274,6 +274,23 @@ struct ScoreRow {
   std::string explanation;  // JSON
 };
 
+// A score queued for human review (GDPR Art. 22(3)); status open, confirmed or overridden.
+struct ScoreReviewRow {
+  std::int64_t review_id = 0;  // assigned by the store
+  SubjectId subject = 0;
+  std::string pseudonym;  // filled when read
+  std::int64_t model_id = 0;
+  std::string purpose;  // the model's, filled when read
+  double score = 0;
+  std::string direction;  // "above" or "below" the purpose's threshold
+  UnixSeconds queued_at = 0;
+  std::string status = "open";
+  std::optional<UnixSeconds> decided_at;
+  std::string decided_by;
+  std::string note;
+  std::optional<std::int64_t> audit_seq;
+};
+
 // What a purpose's releases have spent so far.
 struct DpSpent {
   double epsilon = 0;
@@ -434,7 +451,8 @@ class Store {
       const std::function<void(const ScoreRow&, std::string_view pseudonym)>& fn) = 0;
   // A subject's scores, by model id.
   virtual Result<std::vector<ScoreRow>> subject_scores(SubjectId subject) = 0;
-  // Deletes the subject's scores from the models of `purpose`; returns how many went.
+  // Deletes the subject's scores, and open reviews, from the models of `purpose`; returns how
+  // many scores went.
   virtual Result<std::int64_t> remove_scores(SubjectId subject, std::string_view purpose) = 0;
   // The purposes of the models not yet stale whose training set holds the subject, and of the
   // models that hold a score of it. Asked on every consent decision and limit.
@@ -444,6 +462,17 @@ class Store {
   virtual Result<std::vector<std::int64_t>> mark_models_stale(SubjectId subject,
                                                               std::string_view purpose,
                                                               std::string_view reason) = 0;
+
+  // Human review of scores. queue_score_reviews adds each row unless the subject already has an
+  // open review of that model; returns how many were added.
+  virtual Result<std::int64_t> queue_score_reviews(const std::vector<ScoreReviewRow>& rows) = 0;
+  // The reviews of `purpose` (every purpose when empty) with `status` (any when empty), oldest
+  // first.
+  virtual Result<std::vector<ScoreReviewRow>> score_reviews(std::string_view purpose,
+                                                            std::string_view status) = 0;
+  virtual Result<std::optional<ScoreReviewRow>> score_review(std::int64_t review_id) = 0;
+  // Records the decision on an open review; FailedPrecondition when it is not open.
+  virtual Status decide_score_review(const ScoreReviewRow& decided) = 0;
 
   // The register of data-subject requests.
   virtual Result<std::int64_t> add_dsar(const DsarRow& row) = 0;  // returns the request id
