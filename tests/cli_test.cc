@@ -79,10 +79,12 @@ TEST(Cli, QuickstartRunsEveryStepToTheEnd) {
   for (const char* step :
        {"Differentially private count by country", "budget of segmentation: epsilon",
         "Audience for adnet_eu", "records at risk (class < k = 10)", "audit verify: intact",
-        "importing profiles.csv again: 1 refused"}) {
+        "importing profiles.csv again: 1 refused", "ropa.html", "risks with their measures"}) {
     EXPECT_THAT(r.output, HasSubstr(step));
   }
-  EXPECT_TRUE(std::filesystem::exists(dir / "qs" / "audience-adnet_eu.csv"));
+  for (const char* file : {"audience-adnet_eu.csv", "ropa.md", "ropa.html", "dpia.md", "dpia.html"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "qs" / file)) << file;
+  }
 }
 
 TEST(Cli, ConfigCheckReportsEveryProblem) {

@@ -16,6 +16,8 @@
 #include "consent/subjects.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "report/dpia.h"
+#include "report/ropa.h"
 #include "rights/access_report.h"
 #include "rights/erasure.h"
 #include "runs/segment_runs.h"
@@ -293,9 +295,40 @@ int disclosure_step(const Globals& g, const fs::path& dir) {
                              .out = (dir / "audience-adnet_eu.csv").string()});
 }
 
+// The records a regulator asks for, generated from the same declaration the engine enforces.
+int compliance_step(StoreDir& sd, const fs::path& dir) {
+  fmt::print(
+      "\n14. Compliance records from the declaration and the live figures: the record of\n"
+      "    processing activities (Art. 30) and a DPIA draft (Art. 35)\n");
+  const report::ReportContext ctx{.actor = std::string(kActor), .now = make_system_clock()->now()};
+  auto ropa = report::build_ropa(sd, ctx);
+  if (!ropa.ok()) return report_error(ropa.status());
+  auto seq = report::write_report(sd, *ropa, "report.ropa", (dir / "ropa.md").string(),
+                                  (dir / "ropa.html").string(), ctx);
+  if (!seq.ok()) return report_error(seq.status());
+  fmt::print("    {} and {}: {} purposes, {} security measures stated from the configuration\n",
+             (dir / "ropa.md").string(), (dir / "ropa.html").string(),
+             ropa->json["purposes"].size(), ropa->json["security_measures"].size());
+  auto dpia = report::build_dpia(sd, ctx);
+  if (!dpia.ok()) return report_error(dpia.status());
+  seq = report::write_report(sd, *dpia, "report.dpia", (dir / "dpia.md").string(),
+                             (dir / "dpia.html").string(), ctx);
+  if (!seq.ok()) return report_error(seq.status());
+  if (Status s = report::record_dpia(sd, ctx); !s.ok()) return report_error(s);
+  std::string unused;
+  for (const auto& f : dpia->json["unused_fields"]) {
+    unused += (unused.empty() ? "" : ", ") + f.get<std::string>();
+  }
+  fmt::print("    {} and {}: {} risks with their measures; fields held but used by no purpose: "
+             "{}\n",
+             (dir / "dpia.md").string(), (dir / "dpia.html").string(), dpia->json["risks"].size(),
+             unused.empty() ? "none" : unused);
+  return 0;
+}
+
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n14. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "\n15. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
       "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
@@ -438,9 +471,10 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       CONSENTRIC_CLI_STEP(segments_step(local, *sd));
       CONSENTRIC_CLI_STEP(rights_step(*sd, dir));
       CONSENTRIC_CLI_STEP(disclosure_step(local, dir));
+      CONSENTRIC_CLI_STEP(compliance_step(*sd, dir));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n15. What the store holds now\n\n");
+      fmt::print("\n16. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
