@@ -126,7 +126,6 @@ void counts_summary(Page& page, const json& counts) {
 
 }  // namespace
 
-
 std::string render_access_html(const json& report) {
   Page page;
   const json& controller = section(report, "controller");
@@ -264,6 +263,17 @@ std::string render_access_html(const json& report) {
 
   page.heading("h2", "Scores");
   page.para("note", text_of(section(report, "scores").value("note", json())));
+  rows.clear();
+  for (const json& sc : section(report, "scores").value("items", json::array())) {
+    rows.push_back(
+        {sc["purpose"], sc["model"], fmt::format("{:.1f}%", 100 * sc.value("probability", 0.0)),
+         text_of(sc["reasons"]),
+         sc.value("automated_decision", false) ? "yes, with human review on request" : "no"});
+  }
+  if (!rows.empty()) {
+    page.table({"purpose", "model", "your score", "what moved it most", "decides automatically"},
+               rows, "");
+  }
 
   const json& retention = section(report, "retention");
   page.heading("h2", "How long we keep it");

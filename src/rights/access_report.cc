@@ -130,6 +130,43 @@ json purposes_section(const Config& config, const SubjectData& data, UnixSeconds
   return out;
 }
 
+// Each lead score held about the person, with what moved it (GDPR Art. 15(1)(h) and 22:
+// meaningful information about the logic of profiling and its significance for them). The
+// reasons are the model inputs that moved this person's score most, in plain words.
+Result<json> scores_section(StoreDir& sd, SubjectId subject) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ScoreRow> rows, sd.store->subject_scores(subject));
+  json items = json::array();
+  for (const ScoreRow& row : rows) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ScoreModelRow> model,
+                                sd.store->score_model(row.model_id));
+    if (!model) continue;
+    const json e = json::parse(row.explanation, nullptr, false);
+    json reasons = json::array();
+    if (e.is_object() && e.contains("top") && e["top"].is_array()) {
+      for (const json& c : e["top"]) reasons.push_back(c.value("text", ""));
+    }
+    const PurposeSpec* purpose = sd.config.purpose(model->purpose);
+    items.push_back(
+        {{"purpose", model->purpose},
+         {"model", model->kind == "lr" ? "logistic regression" : "gradient-boosted trees"},
+         {"version", model->version},
+         {"trained", format_timestamp(model->created_at)},
+         {"probability", row.score},
+         {"reasons", reasons},
+         {"starting_point", e.is_object() ? e.value("bias", 0.0) : 0.0},
+         {"everything_else", e.is_object() ? e.value("rest", 0.0) : 0.0},
+         {"automated_decision", purpose != nullptr && purpose->automated_decision}});
+  }
+  const char* note =
+      items.empty()
+          ? "No score about you is held."
+          : "Each score estimates how likely you are to become a customer, from the data above "
+            "that its purpose may use. The reasons are the details that moved your score most: "
+            "a positive number raised it, a negative one lowered it (in log-odds, added to the "
+            "model's starting point).";
+  return json{{"items", items}, {"note", note}};
+}
+
 // Each segment the person is in, and why: the group, and what describes it. A group's profile
 // describes other people too, so it is shown only when the group is large enough to be
 // released (DESIGN.md invariant 5); the person's own place in it (distance, scores) always is.
@@ -292,31 +329,28 @@ Result<json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds no
                                  std::int64_t request_id) {
   CONSENTRIC_ASSIGN_OR_RETURN(SubjectData data, read_subject_data(sd, subject));
   const Config& config = sd.config;
-  json report = {
-      {"format", "consentric-access-report"},
-      {"format_version", kAccessReportVersion},
-      {"request",
-       {{"id", request_id == 0 ? json() : json(request_id)},
-        {"type", "access"},
-        {"generated", format_timestamp(now)}}},
-      {"controller",
-       {{"name", config.controller.name},
-        {"contact", config.controller.contact},
-        {"country", config.controller.country}}},
-      {"subject",
-       {{"pseudonym", data.subject.pseudonym},
-        {"created", format_timestamp(data.subject.created_at)},
-        {"updated", format_timestamp(data.subject.updated_at)}}},
-      {"identifiers", identifiers_section(config, data)},
-      {"profile", profile_section(config, data)},
-      {"events", events_section(data)},
-      {"consent", consent_section(config, data, now)},
-      {"purposes", purposes_section(config, data, now)},
-      {"scores",
-       {{"items", json::array()},
-        {"note", "No scoring model exists yet: no score about you is computed or held."}}},
-      {"retention", retention_section(config)}};
+  json report = {{"format", "consentric-access-report"},
+                 {"format_version", kAccessReportVersion},
+                 {"request",
+                  {{"id", request_id == 0 ? json() : json(request_id)},
+                   {"type", "access"},
+                   {"generated", format_timestamp(now)}}},
+                 {"controller",
+                  {{"name", config.controller.name},
+                   {"contact", config.controller.contact},
+                   {"country", config.controller.country}}},
+                 {"subject",
+                  {{"pseudonym", data.subject.pseudonym},
+                   {"created", format_timestamp(data.subject.created_at)},
+                   {"updated", format_timestamp(data.subject.updated_at)}}},
+                 {"identifiers", identifiers_section(config, data)},
+                 {"profile", profile_section(config, data)},
+                 {"events", events_section(data)},
+                 {"consent", consent_section(config, data, now)},
+                 {"purposes", purposes_section(config, data, now)},
+                 {"retention", retention_section(config)}};
   CONSENTRIC_ASSIGN_OR_RETURN(report["segments"], segments_section(sd, subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(report["scores"], scores_section(sd, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"],
                               recipients_section(*sd.store, sd.config, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["sources"], sources_section(*sd.store, data));
@@ -388,8 +422,8 @@ Result<AccessOutcome> access(StoreDir& sd, const AccessRequest& r) {
           {{"name", f.path.filename().string()}, {"blake2b_256", f.hash}, {"bytes", f.bytes}});
     }
     const json evidence = {{"files", files}, {"counts", out.counts}};
-    CONSENTRIC_RETURN_IF_ERROR(record_carried_out(store, row, "subject.access", who.subject->pseudonym,
-                                                  evidence, r.actor, r.now));
+    CONSENTRIC_RETURN_IF_ERROR(record_carried_out(
+        store, row, "subject.access", who.subject->pseudonym, evidence, r.actor, r.now));
     CONSENTRIC_ASSIGN_OR_RETURN(out.request, with_pseudonym(store, row));
     return out;
   });

@@ -114,6 +114,40 @@ TEST_F(AccessReportTest, ConsentHistoryWithProofAndWhetherEachPurposeApplies) {
   EXPECT_EQ(r["consent"]["current"][0]["valid_now"], false);
 }
 
+// Art. 15(1)(h): a score held about the person comes with what moved it, in plain words.
+TEST_F(AccessReportTest, AScoreComesWithItsReasons) {
+  auto model = sd_->store->add_score_model({.purpose = "segmentation",
+                                            .kind = "lr",
+                                            .version = 1,
+                                            .created_at = kRightsNow - 100,
+                                            .created_by = "t",
+                                            .review_due = kRightsNow,
+                                            .features = "{}",
+                                            .model = "{}",
+                                            .card = "{}",
+                                            .training_subjects = ""});
+  ASSERT_OK(model);
+  const json why = {
+      {"margin", 0.4},
+      {"bias", -1.0},
+      {"top",
+       {{{"feature", "count.page_view"}, {"value", 1.2}, {"text", "count.page_view 12: +1.20"}}}},
+      {"rest", 0.2}};
+  ASSERT_OK(
+      sd_->store->put_scores(*model, {{subject_of("ann@example.com"), *model, 0.6, why.dump()}}));
+  const json r = report_of("ann@example.com");
+  ASSERT_EQ(r["scores"]["items"].size(), 1u) << r["scores"].dump();
+  const json& item = r["scores"]["items"][0];
+  EXPECT_EQ(item["purpose"], "segmentation");
+  EXPECT_EQ(item["model"], "logistic regression");
+  EXPECT_EQ(item["probability"], 0.6);
+  EXPECT_EQ(item["reasons"], json::array({"count.page_view 12: +1.20"}));
+  EXPECT_THAT(r["scores"]["note"].get<std::string>(), HasSubstr("moved your score most"));
+  EXPECT_EQ(access_report_counts(r)["scores"], 1);
+  EXPECT_THAT(render_access_html(r), HasSubstr("count.page_view 12: +1.20"));
+  EXPECT_TRUE(report_of("bob@example.com")["scores"]["items"].empty());
+}
+
 TEST_F(AccessReportTest, AnImportThatChangesNothingOfThemIsNoSource) {
   // Bob's age changes; Ann's row is as stored.
   import(ingest::ImportKind::kProfiles, "p2.csv",
@@ -134,7 +168,7 @@ TEST_F(AccessReportTest, RetentionScoresAndNothingInvented) {
   EXPECT_EQ((*find(r["retention"]["event_types"], "event_type", "page_view"))["days"], 90.0);
   EXPECT_EQ((*find(r["retention"]["purposes"], "purpose", "segmentation"))["days"], 365.0);
   EXPECT_TRUE(r["scores"]["items"].empty());
-  EXPECT_THAT(r["scores"]["note"].get<std::string>(), HasSubstr("No scoring model"));
+  EXPECT_THAT(r["scores"]["note"].get<std::string>(), HasSubstr("No score about you is held"));
   EXPECT_TRUE(r["segments"].empty());
   EXPECT_TRUE(r["recipients"].empty());
 }
