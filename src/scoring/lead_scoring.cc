@@ -504,7 +504,8 @@ Result<TrainOutcome> train(StoreDir& sd, const TrainRequest& req, const ScoringC
   auto stored = in_transaction(*sd.store, [&]() -> Result<std::int64_t> {
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<ScoreModelRow> active,
                                 active_model(*sd.store, req.purpose));
-    out.activated = req.activate || !active;
+    // A stale active model scores nobody: the new one takes its place.
+    out.activated = req.activate || !active || active->stale;
     json detail = {{"kind", to_string(req.kind)},
                    {"version", version},
                    {"subjects", trained.size()},

@@ -65,7 +65,8 @@ struct TrainRequest {
   Split split = Split::kRandom;
   std::uint64_t seed = 1;  // of a random split
   int review_days = 180;   // the card's review falls due this many days after training
-  // Make it the purpose's active model; a purpose without an active model gets it anyway.
+  // Make it the purpose's active model; a purpose without an active model, or whose active model
+  // is stale, gets it anyway.
   bool activate = false;
 };
 

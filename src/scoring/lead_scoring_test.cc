@@ -309,13 +309,21 @@ TEST_F(LeadScoringTest, ObjectionMarksTheModelStaleAndRetrainingLeavesThemOut) {
   EXPECT_THAT(run(*sd_, "lead_scoring", ctx(later)),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("stale")));
 
+  // Training anew replaces a stale active model too (here a second kind, not activated).
+  auto other = train(*sd_, request(ModelKind::kTrees), ctx(later + 30));
+  ASSERT_OK(other);
+  EXPECT_TRUE(other->activated);
+  EXPECT_THAT(activate(*sd_, t->model.model_id, ctx(later + 40)),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("is stale")));
+  // Back to the stale one for retrain_stale: it retrains the active stale model only.
+  ASSERT_OK(sd_->store->activate_score_model(t->model.model_id));
   auto re = retrain_stale(*sd_, "", {.file = outcomes().file}, ctx(later + 60));
   ASSERT_OK(re);
   ASSERT_EQ(re->size(), 1u);
   const ScoreModelRow& fresh = (*re)[0].model;
   EXPECT_TRUE(fresh.active);
   EXPECT_FALSE(fresh.stale);
-  EXPECT_EQ(fresh.version, 2);
+  EXPECT_EQ(fresh.version, 3);
   auto set = decode_subject_set(fresh.training_subjects);
   ASSERT_OK(set);
   EXPECT_FALSE(std::binary_search(set->begin(), set->end(), who));
