@@ -78,6 +78,15 @@ TEST_F(ScoreCli, TrainShowListRunExplainWithContributionsThatAddUp) {
     }
   }
 
+  // The card as files: Markdown and JSON, with the same small-group rule.
+  r = at_store("score show 1 --out " + path("card.md"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(read_file(path("card.md")), HasSubstr("## Calibration"));
+  ASSERT_EQ(at_store("score show 1 --out " + path("card.json")).exit_code, 0);
+  const nlohmann::json written = nlohmann::json::parse(read_file(path("card.json")));
+  EXPECT_EQ(written["model"]["id"], 1);
+  EXPECT_EQ(written["purpose"], "lead_scoring");
+
   for (const std::string id : {"2", "1"}) {
     r = at_store("score activate " + id);
     ASSERT_EQ(r.exit_code, 0) << r.output;

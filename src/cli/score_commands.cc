@@ -1,6 +1,8 @@
 // consentric score train | list | show | activate | run | explain | review | retrain
 // (docs/algorithms/lead-scoring-models.md; issue 8)
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -143,11 +145,30 @@ int list(const Globals& g, const std::string& purpose) {
   return 0;
 }
 
-int show(const Globals& g, std::int64_t id) {
+// Writes the card as it may leave: FILE.json as JSON, any other name as Markdown.
+Status write_card(const StoreDir& sd, const ScoreModelRow& m, const std::string& out) {
+  const int k = sd.config.k_anonymity;
+  const json card = parse_card(m);
+  const std::string text =
+      std::filesystem::path(out).extension() == ".json"
+          ? released_card(card, k).dump(2) + "\n"
+          : scoring::card_markdown(card, k, [k](std::int64_t n) { return people_count(n, k); });
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f.flush()) return failed_precondition(fmt::format("cannot write {}", out));
+  return Status();
+}
+
+int show(const Globals& g, std::int64_t id, const std::string& out) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
   auto m = scoring::model(*sd, id);
   if (!m.ok()) return report_error(m.status());
+  if (!out.empty()) {
+    if (Status s = write_card(*sd, *m, out); !s.ok()) return report_error(s);
+    if (!g.json) fmt::print("The card of model {} is in {}\n", id, out);
+    return 0;
+  }
   print_card(g, *sd, *m);
   return 0;
 }
@@ -374,9 +395,12 @@ void add_score_commands(CLI::App& app, Globals& g) {
   list_cmd->callback([&g, purpose] { g.run = [&g, purpose] { return list(g, *purpose); }; });
 
   auto id = std::make_shared<std::int64_t>(0);
+  auto card_out = std::make_shared<std::string>();
   auto* show_cmd = score->add_subcommand("show", "A model's card");
   show_cmd->add_option("id", *id, "Model id (score list)")->required();
-  show_cmd->callback([&g, id] { g.run = [&g, id] { return show(g, *id); }; });
+  show_cmd->add_option("--out", *card_out, "Write the card to FILE (.json: JSON; else Markdown)");
+  show_cmd->callback(
+      [&g, id, card_out] { g.run = [&g, id, card_out] { return show(g, *id, *card_out); }; });
 
   auto* activate_cmd = score->add_subcommand("activate", "Make a model its purpose's active one");
   activate_cmd->add_option("id", *id, "Model id (score list)")->required();
