@@ -148,6 +148,24 @@ class DisclosurePaths : public StoreCliTest {
       EXPECT_THAT(r.output, ::testing::HasSubstr("fewer than k = 10 members"));
       EXPECT_FALSE(std::filesystem::exists(path("aud.csv")));
     };
+    // Lead scoring: a model needs at least k labelled people of each class, so on this store
+    // training is refused without a count below k, and there is no card to show.
+    c["score train"] = [&] {
+      const CommandRun r =
+          at_store("score train --purpose lead_scoring --labels " + path("data") + "/outcomes.csv");
+      EXPECT_EQ(r.exit_code, 1) << r.output;
+      EXPECT_THAT(r.output, ::testing::HasSubstr("each class needs at least k = 10"));
+      EXPECT_THAT(r.output, ::testing::Not(::testing::ContainsRegex("[^0-9,][1-9] of the people")));
+    };
+    c["score show"] = [&] {
+      const CommandRun r = at_store("score show 1");
+      EXPECT_EQ(r.exit_code, 1) << r.output;
+      EXPECT_THAT(r.output, ::testing::HasSubstr("no model 1"));
+    };
+    c["score retrain"] = [&] {
+      const auto j = json_of("score retrain --stale --labels " + path("data") + "/outcomes.csv");
+      EXPECT_TRUE(j.is_array() && j.empty()) << j.dump();
+    };
     return c;
   }
 };
