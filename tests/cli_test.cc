@@ -79,7 +79,8 @@ TEST(Cli, QuickstartRunsEveryStepToTheEnd) {
   for (const char* step :
        {"Differentially private count by country", "budget of segmentation: epsilon",
         "Audience for adnet_eu", "records at risk (class < k = 10)", "audit verify: intact",
-        "importing profiles.csv again: 1 refused", "ropa.html", "risks with their measures"}) {
+        "importing profiles.csv again: 1 refused", "ropa.html", "risks with their measures",
+        "lr    v1: AUC", "trees v2: AUC", "lead_scoring may process with model 1"}) {
     EXPECT_THAT(r.output, HasSubstr(step));
   }
   for (const char* file : {"audience-adnet_eu.csv", "ropa.md", "ropa.html", "dpia.md", "dpia.html"}) {

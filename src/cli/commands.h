@@ -96,6 +96,10 @@ struct AudienceArgs {
 };
 int export_audience(const Globals& g, const AudienceArgs& a);
 
+// score run: scores everyone the purpose may process with its active model and prints the
+// `top` highest with their reasons.
+int run_scores(const Globals& g, const std::string& purpose, std::int64_t top);
+
 // Consent coverage and gate counts per purpose (gate counts).
 int print_gate_counts(const Globals& g, const std::string& as_of);
 

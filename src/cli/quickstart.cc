@@ -21,6 +21,7 @@
 #include "rights/access_report.h"
 #include "rights/erasure.h"
 #include "runs/segment_runs.h"
+#include "scoring/lead_scoring.h"
 #include "tcf/tc_string.h"
 
 namespace consentric::cli {
@@ -210,6 +211,38 @@ int segments_step(const Globals& g, StoreDir& sd) {
   return still_in ? 1 : 0;
 }
 
+// Lead scoring under legitimate interest: both models trained on the people the purpose may
+// process, their cards' headline figures, and the five best leads with their reasons.
+int scoring_step(const Globals& g, StoreDir& sd, const fs::path& dir) {
+  fmt::print(
+      "\n12. Lead scoring (legitimate interest): logistic regression and gradient-boosted trees\n"
+      "    trained on the people lead_scoring may process and their generated outcomes; special\n"
+      "    categories are never features, and the model remembers exactly whom it learned from\n\n");
+  for (const scoring::ModelKind kind : {scoring::ModelKind::kLogistic, scoring::ModelKind::kTrees}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto trained = scoring::train(
+        sd,
+        {.purpose = "lead_scoring",
+         .kind = kind,
+         .labels = {.file = dir / "data" / "outcomes.csv", .label_column = "converted"},
+         .activate = kind == scoring::ModelKind::kLogistic},
+        {.actor = std::string(kActor), .now = make_system_clock()->now()});
+    if (!trained.ok()) return report_error(trained.status());
+    const nlohmann::json& m = trained->card["metrics"];
+    fmt::print(
+        "    {:<5} v{}: AUC {:.3f}, log loss {:.3f}, Brier {:.3f}, top-decile lift {:.2f}, "
+        "trained in {:.0f} ms{}\n",
+        scoring::to_string(kind), trained->model.version, m.value("auc", 0.0),
+        m.value("log_loss", 0.0), m.value("brier", 0.0),
+        m["top_decile"].value("lift", 0.0),
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count(),
+        trained->activated ? " (active)" : "");
+  }
+  fmt::print("\n");
+  return run_scores(g, "lead_scoring", 5);
+}
+
 // A customer exercises their rights: access to everything held about them (JSON and a page
 // they can read), then erasure with a signed receipt, which a later import cannot undo.
 int rights_step(StoreDir& sd, const fs::path& dir) {
@@ -227,7 +260,7 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
   if (customer.empty()) return 0;
   const std::string who = "customer_id=" + customer;
   fmt::print(
-      "\n12. Data-subject requests: customer {} asks what is held about them (Art. 15),\n"
+      "\n13. Data-subject requests: customer {} asks what is held about them (Art. 15),\n"
       "    then to be forgotten (Art. 17)\n",
       customer);
   auto access = rights::access(sd, {.identifier = who,
@@ -281,7 +314,7 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
 // and an audience for a partner that is k-anonymous and carries tokens only that partner holds.
 int disclosure_step(const Globals& g, const fs::path& dir) {
   fmt::print(
-      "\n13. Disclosure control: contacts per country with differential privacy (discrete\n"
+      "\n14. Disclosure control: contacts per country with differential privacy (discrete\n"
       "    Laplace noise, groups only through partition selection, charged to the budget of\n"
       "    segmentation)\n\n");
   CONSENTRIC_CLI_STEP(
@@ -298,7 +331,7 @@ int disclosure_step(const Globals& g, const fs::path& dir) {
 // The records a regulator asks for, generated from the same declaration the engine enforces.
 int compliance_step(StoreDir& sd, const fs::path& dir) {
   fmt::print(
-      "\n14. Compliance records from the declaration and the live figures: the record of\n"
+      "\n15. Compliance records from the declaration and the live figures: the record of\n"
       "    processing activities (Art. 30) and a DPIA draft (Art. 35)\n");
   const report::ReportContext ctx{.actor = std::string(kActor), .now = make_system_clock()->now()};
   auto ropa = report::build_ropa(sd, ctx);
@@ -328,7 +361,7 @@ int compliance_step(StoreDir& sd, const fs::path& dir) {
 
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n15. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "\n16. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
       "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
@@ -469,12 +502,13 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       CONSENTRIC_CLI_STEP(consent_journey_step(local, *sd, &person));
       CONSENTRIC_CLI_STEP(purpose_view_step(local, *sd));
       CONSENTRIC_CLI_STEP(segments_step(local, *sd));
+      CONSENTRIC_CLI_STEP(scoring_step(local, *sd, dir));
       CONSENTRIC_CLI_STEP(rights_step(*sd, dir));
       CONSENTRIC_CLI_STEP(disclosure_step(local, dir));
       CONSENTRIC_CLI_STEP(compliance_step(*sd, dir));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n16. What the store holds now\n\n");
+      fmt::print("\n17. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));

@@ -191,6 +191,8 @@ int activate(const Globals& g, std::int64_t id) {
   return 0;
 }
 
+}  // namespace
+
 int run_scores(const Globals& g, const std::string& purpose, std::int64_t top) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
@@ -241,6 +243,8 @@ int run_scores(const Globals& g, const std::string& purpose, std::int64_t top) {
   if (top > 0 && !leads.empty()) fmt::print("\n{}", t.render());
   return 0;
 }
+
+namespace {
 
 int review_list(const Globals& g, const std::string& purpose, const std::string& status) {
   auto sd = g.open_store();
