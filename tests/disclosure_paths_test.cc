@@ -42,9 +42,10 @@ class DisclosurePaths : public StoreCliTest {
   }
 
   // Every check runs one command and inspects what it printed.
+  // The checks outlive this call: each captures `this` and the helpers it uses by value.
   std::map<std::string, std::function<void()>> checks() {
     std::map<std::string, std::function<void()>> c;
-    c["status"] = [&] {
+    c["status"] = [this] {
       const auto j = json_of("status");
       for (const char* key : {"subjects", "anonymous", "identifiers", "profiles", "events",
                               "consent_entries", "data_keys", "suppressed"}) {
@@ -55,7 +56,7 @@ class DisclosurePaths : public StoreCliTest {
         EXPECT_TRUE(releasable(p["withdrawn"], p["purpose"].get<std::string>() + " withdrawn"));
       }
     };
-    c["gate counts"] = [&] {
+    c["gate counts"] = [this] {
       const auto j = json_of("gate counts");
       bool saw_small = false;
       for (const auto& p : j["purposes"]) {
@@ -68,57 +69,58 @@ class DisclosurePaths : public StoreCliTest {
       const CommandRun text = at_store("gate counts");
       EXPECT_THAT(text.output, ::testing::HasSubstr("< 10"));
     };
-    c["gate view"] = [&] {
+    c["gate view"] = [this] {
       const auto j = json_of("gate view --purpose segmentation --columns age");
       EXPECT_TRUE(releasable(j["rows"], "view rows"));
       const CommandRun text = at_store("gate view --purpose segmentation --columns age");
       EXPECT_THAT(text.output, ::testing::HasSubstr("< 10 subjects"));
       EXPECT_THAT(text.output, ::testing::ContainsRegex("age +number +< 10 +-"));
     };
-    const auto segment_sizes = [&](const nlohmann::json& s) {
+    const auto segment_sizes = [](const nlohmann::json& s) {
       for (const auto& g : s["segments"]) {
         EXPECT_TRUE(releasable(g["members"], "segment " + g["name"].get<std::string>()));
       }
       EXPECT_TRUE(s["segments"].empty()) << s.dump();
       EXPECT_EQ(s["suppressed_segments"], 1);
     };
-    c["segment create"] = [&] {
+    c["segment create"] = [this, segment_sizes] {
       segment_sizes(
           json_of("segment create again --purpose segmentation --rule 'event_count >= 0'"));
     };
-    c["segment show"] = [&] { segment_sizes(json_of("segment show everyone")); };
-    c["segment refresh"] = [&] {
+    c["segment show"] = [this, segment_sizes] { segment_sizes(json_of("segment show everyone")); };
+    c["segment refresh"] = [this, segment_sizes] {
       const auto j = json_of("segment refresh everyone");
       segment_sizes(j.is_array() ? j[0] : j);
     };
-    c["segment list"] = [&] {
+    c["segment list"] = [this, segment_sizes] {
       for (const auto& s : json_of("segment list")) segment_sizes(s);
     };
-    const auto dp = [&](const std::string& args) {
+    const auto dp = [this](const std::string& args) {
       const auto j = json_of("report dp " + args);
       for (const auto& row : j["released"]) EXPECT_TRUE(releasable(row["value"], args));
       return j;
     };
-    c["report dp count"] = [&] { dp("count --purpose segmentation --epsilon 0.5"); };
-    c["report dp histogram"] = [&] {
+    c["report dp count"] = [dp] { dp("count --purpose segmentation --epsilon 0.5"); };
+    c["report dp histogram"] = [dp] {
       dp("histogram --purpose segmentation --column industry --epsilon 0.5");
     };
     // Sums, means and quantiles pass partition selection with a threshold far above six
     // people: the chance that such a group is released is below 1e-4.
-    c["report dp sum"] = [&] {
+    c["report dp sum"] = [dp] {
       const auto j = dp("sum --purpose segmentation --column age --lower 16 --upper 100");
       EXPECT_TRUE(j["released"][0]["value"].is_null()) << j.dump();
     };
-    c["report dp mean"] = [&] {
+    c["report dp mean"] = [dp] {
       const auto j = dp("mean --purpose segmentation --column age --lower 16 --upper 100");
       EXPECT_TRUE(j["released"][0]["value"].is_null()) << j.dump();
     };
-    c["report dp quantiles"] = [&] {
+    c["report dp quantiles"] = [dp] {
       const auto j = dp("quantiles --purpose segmentation --column age --lower 16 --upper 100");
       for (const auto& row : j["released"]) EXPECT_TRUE(row["value"].is_null()) << j.dump();
     };
-    c["report ropa"] = [&] {
-      const auto j = json_of("report ropa --out " + path("ropa.md") + " --html " + path("ropa.html"));
+    c["report ropa"] = [this] {
+      const auto j =
+          json_of("report ropa --out " + path("ropa.md") + " --html " + path("ropa.html"));
       bool saw_small = false;
       for (const auto& p : j["purposes"]) {
         EXPECT_TRUE(releasable(p["lawful_now"], p["purpose"].get<std::string>()));
@@ -126,20 +128,22 @@ class DisclosurePaths : public StoreCliTest {
       }
       EXPECT_TRUE(saw_small);
       std::ifstream md(path("ropa.md"));
-      const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+      const std::string text((std::istreambuf_iterator<char>(md)),
+                             std::istreambuf_iterator<char>());
       EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10 may be processed"));
     };
-    c["report dpia"] = [&] {
+    c["report dpia"] = [this] {
       const CommandRun r =
           at_store("report dpia --out " + path("dpia.md") + " --html " + path("dpia.html"));
       ASSERT_EQ(r.exit_code, 0) << r.output;
       std::ifstream md(path("dpia.md"));
-      const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+      const std::string text((std::istreambuf_iterator<char>(md)),
+                             std::istreambuf_iterator<char>());
       EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10"));
       // A number of people below k would read "| no | 7 |" at the end of a purpose's row.
       EXPECT_THAT(text, ::testing::Not(::testing::ContainsRegex("(yes|no) \\| [1-9] \\|")));
     };
-    c["export audience"] = [&] {
+    c["export audience"] = [this] {
       const CommandRun r = at_store(
           "export audience --segment everyone --recipient adnet_eu "
           "--out " +
@@ -150,19 +154,19 @@ class DisclosurePaths : public StoreCliTest {
     };
     // Lead scoring: a model needs at least k labelled people of each class, so on this store
     // training is refused without a count below k, and there is no card to show.
-    c["score train"] = [&] {
+    c["score train"] = [this] {
       const CommandRun r =
           at_store("score train --purpose lead_scoring --labels " + path("data") + "/outcomes.csv");
       EXPECT_EQ(r.exit_code, 1) << r.output;
       EXPECT_THAT(r.output, ::testing::HasSubstr("each class needs at least k = 10"));
       EXPECT_THAT(r.output, ::testing::Not(::testing::ContainsRegex("[^0-9,][1-9] of the people")));
     };
-    c["score show"] = [&] {
+    c["score show"] = [this] {
       const CommandRun r = at_store("score show 1");
       EXPECT_EQ(r.exit_code, 1) << r.output;
       EXPECT_THAT(r.output, ::testing::HasSubstr("no model 1"));
     };
-    c["score retrain"] = [&] {
+    c["score retrain"] = [this] {
       const auto j = json_of("score retrain --stale --labels " + path("data") + "/outcomes.csv");
       EXPECT_TRUE(j.is_array() && j.empty()) << j.dump();
     };
