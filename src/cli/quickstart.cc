@@ -307,6 +307,16 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
   if (!reimport.ok()) return report_error(reimport.status());
   fmt::print("    importing profiles.csv again: {} refused (erased people), {} new\n",
              with_thousands(reimport->suppressed), with_thousands(reimport->inserted));
+  // Lineage: the models that learned from them may not score anyone until retrained.
+  auto trained = scoring::models(sd, "lead_scoring");
+  if (!trained.ok()) return report_error(trained.status());
+  for (const ScoreModelRow& m : *trained) {
+    if (m.stale) {
+      fmt::print("    lead-scoring model {} v{} learned from them: stale ({}), score retrain "
+                 "--stale rebuilds it without them\n",
+                 m.kind, m.version, m.stale_reason);
+    }
+  }
   return matches.ok() && reimport->suppressed == 1 ? 0 : 1;
 }
 
