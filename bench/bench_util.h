@@ -45,6 +45,19 @@ inline std::string option_value(std::string_view program, int argc, char** argv,
   return argv[++*i];
 }
 
+// The value after option argv[*i] as a non-negative integer; a usage error (exit 1) otherwise.
+inline long long option_number(std::string_view program, int argc, char** argv, int* i) {
+  const std::string v = option_value(program, argc, argv, i);
+  char* end = nullptr;
+  const long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < 0) {
+    fmt::print(stderr, "{}: {} expects a non-negative integer, got \"{}\"\n", program,
+               argv[*i - 1], v);
+    std::exit(1);
+  }
+  return n;
+}
+
 // The program's name in messages; each benchmark's main sets it first.
 inline std::string_view& program_name() {
   static std::string_view name = "bench";

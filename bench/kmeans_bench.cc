@@ -878,16 +878,8 @@ int main(int argc, char** argv) {
                "[--minibatch-rows N] [--no-peers] [--json]\n");
     return 1;
   };
-  const auto number = [&](int* i) -> long long {
-    const std::string v = consentric::bench::option_value(kProgram, argc, argv, i);
-    char* end = nullptr;
-    const long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 0) {
-      fmt::print(stderr, "{}: {} expects a non-negative integer, got \"{}\"\n", kProgram,
-                 argv[*i - 1], v);
-      std::exit(1);
-    }
-    return n;
+  const auto number = [&](int* i) {
+    return consentric::bench::option_number(kProgram, argc, argv, i);
   };
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];

@@ -35,10 +35,7 @@ class ReportStoreTest : public ::testing::Test {
   static void TearDownTestSuite() { delete dir_; }
 
   void SetUp() override {
-    const auto copy = store_.path() / "s";
-    std::filesystem::copy(dir_->path() / "template", copy,
-                          std::filesystem::copy_options::recursive);
-    auto sd = open_store_dir(copy, {.durable = false});
+    auto sd = ::consentric::testing::open_store_copy(dir_->path() / "template", store_.path() / "s");
     ASSERT_OK(sd);
     sd_.emplace(std::move(*sd));
   }

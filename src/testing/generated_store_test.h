@@ -35,4 +35,14 @@ inline Result<StoreDir> make_generated_store(const std::filesystem::path& dir,
   return sd;
 }
 
+// A working copy of a store made by make_generated_store (its `template` folder), so that each
+// test starts from the same data without importing it again.
+inline Result<StoreDir> open_store_copy(const std::filesystem::path& template_dir,
+                                        const std::filesystem::path& to) {
+  std::error_code ec;
+  std::filesystem::copy(template_dir, to, std::filesystem::copy_options::recursive, ec);
+  if (ec) return internal_error("cannot copy " + template_dir.string() + ": " + ec.message());
+  return open_store_dir(to, {.durable = false});
+}
+
 }  // namespace consentric::testing
