@@ -80,6 +80,12 @@ Status check_request(const Config& config, const PurposeSpec& purpose, const Aud
         fmt::format("--k {} is below the declared k_anonymity {}", k, config.k_anonymity));
   }
   const std::vector<std::string> allowed = gate::available_columns(config, purpose);
+  for (std::size_t i = 0; i < r.fields.size(); ++i) {
+    if (std::find(r.fields.begin(), r.fields.begin() + static_cast<std::ptrdiff_t>(i),
+                  r.fields[i]) != r.fields.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return invalid_argument(fmt::format("--fields names {} twice", r.fields[i]));
+    }
+  }
   for (const std::string& name : r.fields) {
     const FieldSpec* f = config.field(name);
     if (f == nullptr ||

@@ -139,6 +139,8 @@ TEST_F(AudienceExportTest, RefusesWhatTheDeclarationDoesNotAllow) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("not declared by purpose")));
   EXPECT_THAT(status({.segment = "clusters", .recipient = "adnet_eu", .k = 5}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("below the declared k_anonymity")));
+  EXPECT_THAT(status({.segment = "clusters", .recipient = "adnet_eu", .fields = {"age", "age"}}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("names age twice")));
   EXPECT_THAT(status({.segment = "nope", .recipient = "adnet_eu"}),
               StatusIs(StatusCode::kNotFound, ::testing::_));
   EXPECT_FALSE(std::filesystem::exists(out("x.csv")));

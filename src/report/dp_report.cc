@@ -335,6 +335,11 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
   // selection, which also enforces k on the noisy count. Sums and means spend half the epsilon
   // on the selection and half on the value; each subject is in one group (parallel composition).
   const bool value_stat = q.statistic == DpStatistic::kSum || q.statistic == DpStatistic::kMean;
+  if (value_stat && column->kind != gate::ColumnKind::kNumber) {
+    return invalid_argument(fmt::format("column {} is a category; {} needs a number (histogram "
+                                        "counts categories)",
+                                        column->name, to_string(q.statistic)));
+  }
   const double select_eps = value_stat ? eps / 2 : eps;
   std::vector<disclose::PartitionCount> counts;
   for (std::size_t g = 0; g < labels.size(); ++g) {

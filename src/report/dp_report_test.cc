@@ -89,6 +89,26 @@ TEST_F(DpReportTest, BadQueriesAreRefusedNamingTheOption) {
   EXPECT_THAT(
       status({.statistic = DpStatistic::kCount, .purpose = "lead_scoring", .segment = "clusters"}),
       StatusIs(StatusCode::kInvalidArgument, HasSubstr("made under purpose segmentation")));
+  // A category where a number is needed is refused, not read as numbers it does not have.
+  EXPECT_THAT(status({.statistic = DpStatistic::kSum,
+                      .purpose = "segmentation",
+                      .column = "industry",
+                      .lower = 0,
+                      .upper = 1}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("industry is a category")));
+  EXPECT_THAT(status({.statistic = DpStatistic::kMean,
+                      .purpose = "segmentation",
+                      .column = "country",
+                      .lower = 0,
+                      .upper = 1,
+                      .by = "industry"}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("country is a category")));
+  EXPECT_THAT(status({.statistic = DpStatistic::kQuantiles,
+                      .purpose = "segmentation",
+                      .column = "industry",
+                      .lower = 0,
+                      .upper = 1}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("quantiles need a number")));
   // Nothing was charged for any of them.
   auto b = dp_budget(*sd_, "segmentation");
   ASSERT_OK(b);
