@@ -3,6 +3,8 @@
 // What every benchmark program needs: timing, the median of repeated runs with its spread,
 // and the value of a command-line option (STYLE.md "Benchmarks").
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -64,10 +66,27 @@ inline std::string_view& program_name() {
   return name;
 }
 
+// A one-line progress report on stderr, only when stderr is a terminal; empty clears it.
+inline void progress(std::string_view what) {
+  static const bool tty = ::isatty(STDERR_FILENO) != 0;
+  if (!tty) return;
+  if (what.empty()) {
+    fmt::print(stderr, "\r\033[K");
+  } else {
+    fmt::print(stderr, "\r\033[K{}: {}", program_name(), what);
+  }
+  std::fflush(stderr);
+}
+
 // Setting up a benchmark cannot fail quietly: the message and exit code 2.
-[[noreturn]] inline void die(std::string_view what, const Status& s) {
-  fmt::print(stderr, "{}: {}: {}\n", program_name(), what, s.to_string());
+[[noreturn]] inline void fail(std::string_view what) {
+  progress("");
+  fmt::print(stderr, "{}: {}\n", program_name(), what);
   std::exit(2);
+}
+
+[[noreturn]] inline void die(std::string_view what, const Status& s) {
+  fail(fmt::format("{}: {}", what, s.to_string()));
 }
 
 template <typename T>

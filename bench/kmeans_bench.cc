@@ -158,29 +158,9 @@ class Report {
   std::vector<Figure> figures_;
 };
 
-// A one-line progress report on stderr, only when stderr is a terminal.
-void progress(std::string_view what) {
-  static const bool tty = ::isatty(STDERR_FILENO) != 0;
-  if (!tty) return;
-  if (what.empty()) {
-    fmt::print(stderr, "\r\033[K");
-  } else {
-    fmt::print(stderr, "\r\033[K{}: {}", kProgram, what);
-  }
-  std::fflush(stderr);
-}
-
-[[noreturn]] void fail(std::string_view what) {
-  progress("");
-  fmt::print(stderr, "{}: {}\n", kProgram, what);
-  std::exit(2);
-}
-
-template <typename T>
-T must(Result<T> r, std::string_view what) {
-  if (!r.ok()) fail(fmt::format("{}: {}", what, r.status().to_string()));
-  return std::move(r).value();
-}
+using bench::fail;
+using bench::must;
+using bench::progress;
 
 std::vector<double> in_ms(const std::vector<double>& seconds) {
   std::vector<double> out;
@@ -869,6 +849,7 @@ int run(const Args& args) {
 
 int main(int argc, char** argv) {
   using consentric::kProgram;
+  consentric::bench::program_name() = kProgram;
   consentric::Args args;
   bool rows_given = false, cols_given = false, mb_given = false, runs_given = false;
   const auto usage = [] {

@@ -106,28 +106,9 @@ struct Args {
 
 // ---------------------------------------------------------------------------------------------
 
-void progress(std::string_view what) {
-  static const bool tty = ::isatty(STDERR_FILENO) != 0;
-  if (!tty) return;
-  if (what.empty()) {
-    fmt::print(stderr, "\r\033[K");
-  } else {
-    fmt::print(stderr, "\r\033[K{}: {}", kProgram, what);
-  }
-  std::fflush(stderr);
-}
-
-[[noreturn]] void fail(std::string_view what) {
-  progress("");
-  fmt::print(stderr, "{}: {}\n", kProgram, what);
-  std::exit(2);
-}
-
-template <typename T>
-T must(Result<T> r, std::string_view what) {
-  if (!r.ok()) fail(fmt::format("{}: {}", what, r.status().to_string()));
-  return std::move(r).value();
-}
+using bench::fail;
+using bench::must;
+using bench::progress;
 
 class Report {
  public:

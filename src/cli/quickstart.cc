@@ -354,10 +354,9 @@ int compliance_step(StoreDir& sd, const fs::path& dir) {
              ropa->json["purposes"].size(), ropa->json["security_measures"].size());
   auto dpia = report::build_dpia(sd, ctx);
   if (!dpia.ok()) return report_error(dpia.status());
-  seq = report::write_report(sd, *dpia, "report.dpia", (dir / "dpia.md").string(),
-                             (dir / "dpia.html").string(), ctx);
+  seq = report::write_dpia(sd, *dpia, (dir / "dpia.md").string(), (dir / "dpia.html").string(),
+                          ctx);
   if (!seq.ok()) return report_error(seq.status());
-  if (Status s = report::record_dpia(sd, ctx); !s.ok()) return report_error(s);
   std::string unused;
   for (const auto& f : dpia->json["unused_fields"]) {
     unused += (unused.empty() ? "" : ", ") + f.get<std::string>();

@@ -299,9 +299,8 @@ int write_dpia(const Globals& g, const std::string& out, const std::string& html
   }
   auto dpia = report::build_dpia(*sd, ctx);
   if (!dpia.ok()) return report_error(dpia.status());
-  auto seq = report::write_report(*sd, *dpia, "report.dpia", out, html, ctx);
+  auto seq = report::write_dpia(*sd, *dpia, out, html, ctx);
   if (!seq.ok()) return report_error(seq.status());
-  if (Status s = report::record_dpia(*sd, ctx); !s.ok()) return report_error(s);
   if (g.json) {
     fmt::print("{}\n", dpia->json.dump());
     return 0;

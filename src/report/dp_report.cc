@@ -336,9 +336,10 @@ Result<Computed> compute(const Config& config, const DpQuery& q, const gate::Pur
   // on the selection and half on the value; each subject is in one group (parallel composition).
   const bool value_stat = q.statistic == DpStatistic::kSum || q.statistic == DpStatistic::kMean;
   if (value_stat && column->kind != gate::ColumnKind::kNumber) {
-    return invalid_argument(fmt::format("column {} is a category; {} needs a number (histogram "
-                                        "counts categories)",
-                                        column->name, to_string(q.statistic)));
+    return invalid_argument(
+        fmt::format("column {} is a category; {} needs a number (histogram "
+                    "counts categories)",
+                    column->name, to_string(q.statistic)));
   }
   const double select_eps = value_stat ? eps / 2 : eps;
   std::vector<disclose::PartitionCount> counts;
@@ -448,21 +449,18 @@ Result<std::vector<DpBudgetState>> dp_budgets(StoreDir& sd) {
 Result<DpRelease> run_dp_query(StoreDir& sd, const DpQuery& query, const ReportContext& ctx,
                                disclose::RandomSource& rng) {
   DpQuery q = query;
-  if (q.purpose.empty() && !q.segment.empty()) {
-    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SegmentRow> row, sd.store->segment(q.segment));
-    if (!row) return not_found(fmt::format("no segment named {}", quote_for_message(q.segment)));
-    q.purpose = row->purpose;
-  }
-  if (q.purpose.empty()) return invalid_argument("say which purpose: --purpose P or --segment S");
-  CONSENTRIC_RETURN_IF_ERROR(check_query(sd.config, q));
+  // The segment names its purpose; a purpose given as well must be that one.
   if (!q.segment.empty()) {
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SegmentRow> row, sd.store->segment(q.segment));
     if (!row) return not_found(fmt::format("no segment named {}", quote_for_message(q.segment)));
+    if (q.purpose.empty()) q.purpose = row->purpose;
     if (row->purpose != q.purpose) {
       return invalid_argument(fmt::format("segment {} was made under purpose {}, not {}", q.segment,
                                           row->purpose, q.purpose));
     }
   }
+  if (q.purpose.empty()) return invalid_argument("say which purpose: --purpose P or --segment S");
+  CONSENTRIC_RETURN_IF_ERROR(check_query(sd.config, q));
   const PrivacyCost cost = query_cost(q);
   // Refused before any data is read: a spent budget reveals nothing more.
   CONSENTRIC_ASSIGN_OR_RETURN(DpBudgetState before, dp_budget(sd, q.purpose));

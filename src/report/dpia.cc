@@ -22,11 +22,6 @@ std::string declaration_hash(const Config& c) {
   return crypto::to_hex(crypto::hash256(c.source_text));
 }
 
-std::string people(std::int64_t n, int k) {
-  const auto shown = disclose::releasable_count(n, k);
-  return shown ? with_thousands(*shown) : fmt::format("fewer than {}", k);
-}
-
 struct Risk {
   std::string risk;
   std::string facts;
@@ -65,7 +60,7 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
     purpose_rows.push_back({p.id, std::string(to_string(p.legal_basis)),
                             std::to_string(p.fields.size()), std::to_string(p.event_types.size()),
                             p.automated_decision ? "yes" : "no",
-                            gc == counts.end() ? "-" : people(gc->lawful, k)});
+                            gc == counts.end() ? "-" : people_text(gc->lawful, k)});
   }
   d.table({"purpose", "legal basis", "fields", "event types", "automated decisions",
            "people it may process now"},
@@ -73,8 +68,8 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   d.paragraph(
       fmt::format("Held: {} people, {} events, {} consent decisions. Segments defined: "
                   "{}.",
-                  people(held.subjects - held.anonymous, k), people(held.events, k),
-                  people(held.consent_entries, k), segments.size()));
+                  people_text(held.subjects - held.anonymous, k), people_text(held.events, k),
+                  people_text(held.consent_entries, k), segments.size()));
 
   // 2. Necessity and proportionality (Art. 35(7)(b)): fields per purpose against fields held.
   d.heading(2, "2. Necessity and proportionality");
@@ -87,28 +82,20 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   std::vector<std::vector<std::string>> minimisation;
   for (const PurposeSpec& p : c.purposes) {
     minimisation.push_back({p.id, fmt::format("{} of {}", p.fields.size(), c.fields.size()),
-                            p.retention_seconds
-                                ? fmt::format("{} days", *p.retention_seconds / kSecondsPerDay)
-                                : "not declared"});
+                            retention_text(p.retention_seconds)});
   }
   d.table({"purpose", "fields it reads of those held", "retention"}, minimisation);
   d.paragraph(unused.empty()
                   ? "Every field held is used by at least one purpose."
                   : "Fields held but used by no purpose (data minimisation, Art. 5(1)(c): stop "
                     "collecting them or declare why): " +
-                        [&] {
-                          std::string s;
-                          for (const std::string& u : unused) s += (s.empty() ? "" : ", ") + u;
-                          return s;
-                        }() +
-                        ".");
+                        joined(unused) + ".");
 
   // 3. Risks from the facts, each with its measures (Art. 35(7)(c), (d)).
   std::vector<Risk> risks;
-  std::vector<std::string> profiling, automated, special, consent_based;
+  std::vector<std::string> profiling, automated, special;
   for (const PurposeSpec& p : c.purposes) {
     if (p.automated_decision) automated.push_back(p.id);
-    if (p.legal_basis == LegalBasis::kConsent) consent_based.push_back(p.id);
   }
   for (const SegmentRow& s : segments) profiling.push_back(s.name + " (" + s.purpose + ")");
   std::vector<std::string> models, models_due;
@@ -124,14 +111,9 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   for (const FieldSpec& f : c.fields) {
     if (f.category == DataCategory::kSpecialCategory) special.push_back(f.name);
   }
-  const auto list = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-  };
   if (!profiling.empty()) {
     risks.push_back({"Profiling (Art. 4(4)): people are sorted into segments",
-                     "segments: " + list(profiling),
+                     "segments: " + joined(profiling),
                      "only through the purpose gate (legal basis at the time, declared fields "
                      "only); withdrawal or objection removes a person from every segment at once; "
                      "segments under k are never shown; the access report explains each "
@@ -139,8 +121,8 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   }
   if (!models.empty()) {
     risks.push_back({"Profiling by scoring models (lead scores)",
-                     "models: " + list(models) +
-                         (models_due.empty() ? "" : "; review overdue: " + list(models_due)),
+                     "models: " + joined(models) +
+                         (models_due.empty() ? "" : "; review overdue: " + joined(models_due)),
                      "trained only on people the purpose gate admits, on declared fields, never "
                      "special categories; each score carries its explanation, shown in the "
                      "person's access report; a withdrawal, objection or erasure of anyone it "
@@ -149,21 +131,22 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   }
   if (!automated.empty()) {
     risks.push_back({"Automated decisions with legal or similar effects (Art. 22)",
-                     "purposes flagged automated_decision: " + list(automated),
+                     "purposes flagged automated_decision: " + joined(automated),
                      "special categories are refused as features; decisions are explainable "
                      "(contributions per feature); the person may object and ask for a human"});
   }
   if (!special.empty()) {
-    risks.push_back({"Special categories of data held (Art. 9)", "fields: " + list(special),
+    risks.push_back({"Special categories of data held (Art. 9)", "fields: " + joined(special),
                      "encrypted per person when pii; never a segment or model feature; only "
                      "purposes on explicit consent or legal obligation may read them"});
   }
-  risks.push_back({"Large-scale processing and linking of data sets",
-                   fmt::format("{} people; identifiers from {} declared fields are matched by a "
-                               "keyed blind index",
-                               people(held.subjects - held.anonymous, k), c.identifiers.size()),
-                   "pii encrypted under per-person keys kept apart from the data; blind index "
-                   "instead of plain identifiers; every read audited"});
+  risks.push_back(
+      {"Large-scale processing and linking of data sets",
+       fmt::format("{} people; identifiers from {} declared fields are matched by a "
+                   "keyed blind index",
+                   people_text(held.subjects - held.anonymous, k), c.identifiers.size()),
+       "pii encrypted under per-person keys kept apart from the data; blind index "
+       "instead of plain identifiers; every read audited"});
   std::vector<std::string> recipients, transfers;
   for (const RecipientSpec& r : c.recipients) {
     recipients.push_back(r.name);
@@ -172,9 +155,7 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   }
   risks.push_back(
       {"Disclosure of personal data and re-identification of released figures",
-       "recipients: " + (recipients.empty() ? std::string("none") : list(recipients)) +
-           "; transfers outside the EEA: " +
-           (transfers.empty() ? std::string("none") : list(transfers)),
+       "recipients: " + joined(recipients) + "; transfers outside the EEA: " + joined(transfers),
        fmt::format("audiences carry per-recipient tokens and are {}-anonymous; aggregates cover "
                    "at least k = {} people or are suppressed; free queries are differentially "
                    "private within a budget per purpose; each disclosure is in the person's "
@@ -232,6 +213,15 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
 Status record_dpia(StoreDir& sd, const ReportContext& ctx) {
   CONSENTRIC_RETURN_IF_ERROR(sd.store->set_meta(kMetaHash, declaration_hash(sd.config)));
   return sd.store->set_meta(kMetaTime, std::to_string(ctx.now));
+}
+
+Result<std::int64_t> write_dpia(StoreDir& sd, const ComplianceReport& dpia,
+                                const std::string& markdown_path, const std::string& html_path,
+                                const ReportContext& ctx) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t seq,
+                              write_report(sd, dpia, "report.dpia", markdown_path, html_path, ctx));
+  CONSENTRIC_RETURN_IF_ERROR(record_dpia(sd, ctx));
+  return seq;
 }
 
 Result<DpiaStatus> dpia_status(StoreDir& sd) {

@@ -20,6 +20,11 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx);
 // Remembers in the store that a DPIA was made now for the declaration in force.
 Status record_dpia(StoreDir& sd, const ReportContext& ctx);
 
+// write_report (report.dpia) and then record_dpia: the DPIA is current once it is on file.
+Result<std::int64_t> write_dpia(StoreDir& sd, const ComplianceReport& dpia,
+                                const std::string& markdown_path, const std::string& html_path,
+                                const ReportContext& ctx);
+
 struct DpiaStatus {
   std::optional<UnixSeconds> made_at;  // none: no DPIA was ever generated
   std::string made_for;                // hex BLAKE2b-256 of the declaration it was made for

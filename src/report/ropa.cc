@@ -40,22 +40,6 @@ std::string basis_article(LegalBasis b) {
   return "?";
 }
 
-std::string days(std::optional<std::int64_t> seconds) {
-  if (!seconds) return "not declared";
-  return fmt::format("{} days", *seconds / kSecondsPerDay);
-}
-
-std::string count_text(std::int64_t n, int k) {
-  const auto shown = disclose::releasable_count(n, k);
-  return shown ? with_thousands(*shown) : fmt::format("fewer than {}", k);
-}
-
-std::string joined(const std::vector<std::string>& items, std::string_view none = "none") {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? std::string(none) : out;
-}
-
 // The measures consentric applies to every purpose, read from the configuration in force.
 std::vector<std::string> security_measures(const StoreDir& sd, std::int64_t audit_entries,
                                            std::size_t checkpoints) {
@@ -109,6 +93,22 @@ std::vector<std::string> security_measures(const StoreDir& sd, std::int64_t audi
 
 }  // namespace
 
+std::string retention_text(std::optional<std::int64_t> seconds) {
+  if (!seconds) return "not declared";
+  return fmt::format("{} days", *seconds / kSecondsPerDay);
+}
+
+std::string people_text(std::int64_t n, int k) {
+  const auto shown = disclose::releasable_count(n, k);
+  return shown ? with_thousands(*shown) : fmt::format("fewer than {}", k);
+}
+
+std::string joined(const std::vector<std::string>& items, std::string_view none) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? std::string(none) : out;
+}
+
 bool in_eea(std::string_view country) {
   return std::find(kEea.begin(), kEea.end(), country) != kEea.end();
 }
@@ -160,14 +160,14 @@ Result<ComplianceReport> build_ropa(StoreDir& sd, const ReportContext& ctx) {
       special = special || f->category == DataCategory::kSpecialCategory;
       field_rows.push_back({f->name, std::string(to_string(f->category)),
                             f->pii ? "yes (encrypted)" : "no", f->quasi_identifier ? "yes" : "no",
-                            days(f->retention_seconds)});
+                            retention_text(f->retention_seconds)});
     }
     std::vector<std::vector<std::string>> event_rows;
     for (const std::string& name : p.event_types) {
       const EventTypeSpec* e = c.event_type(name);
       if (e == nullptr) continue;
       categories.insert("behavioral (events)");
-      event_rows.push_back({e->name, days(e->retention_seconds)});
+      event_rows.push_back({e->name, retention_text(e->retention_seconds)});
     }
     std::vector<std::vector<std::string>> recipient_rows;
     std::vector<std::string> transfers;
@@ -194,11 +194,11 @@ Result<ComplianceReport> build_ropa(StoreDir& sd, const ReportContext& ctx) {
             joined(std::vector<std::string>(categories.begin(), categories.end())),
         "Categories of data subjects: the customers and contacts the controller holds; " +
             (gc == counts.end() ? std::string("-")
-                                : count_text(gc->lawful, k) + " may be processed for it now"),
+                                : people_text(gc->lawful, k) + " may be processed for it now"),
         "Recipients: " + (recipient_rows.empty() ? std::string("none declared")
                                                  : std::to_string(recipient_rows.size())),
         "Transfers to third countries: " + joined(transfers),
-        "Retention for this purpose: " + days(p.retention_seconds),
+        "Retention for this purpose: " + retention_text(p.retention_seconds),
         std::string("Automated decisions (Art. 22): ") + (p.automated_decision ? "yes" : "no"),
         std::string("Direct marketing (an objection stops it, Art. 21(3)): ") +
             (p.direct_marketing ? "yes" : "no"),

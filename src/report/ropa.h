@@ -6,6 +6,12 @@
 // measures consentric enforces, stated from the actual configuration rather than from a policy
 // text. Counts of people follow the small-group rule.
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "report/document.h"
@@ -28,6 +34,13 @@ Result<ComplianceReport> build_ropa(StoreDir& sd, const ReportContext& ctx);
 Result<std::int64_t> write_report(StoreDir& sd, const ComplianceReport& report,
                                   std::string_view action, const std::string& markdown_path,
                                   const std::string& html_path, const ReportContext& ctx);
+
+// Shared by the compliance reports: a count of people as it may be printed ("fewer than 10" when
+// it is 1 to k - 1), and a list in words ("a, b", or `none` when empty).
+std::string people_text(std::int64_t n, int k);
+std::string joined(const std::vector<std::string>& items, std::string_view none = "none");
+// A declared retention period in days, or "not declared".
+std::string retention_text(std::optional<std::int64_t> seconds);
 
 // ISO 3166-1 alpha-2 codes of the European Economic Area: a recipient elsewhere receives a
 // transfer to a third country (GDPR Chapter V).

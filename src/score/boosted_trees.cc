@@ -1,12 +1,5 @@
 #include "score/boosted_trees.h"
 
-#if defined(__x86_64__)
-#define CONSENTRIC_SCORE_X86 1
-#include <immintrin.h>
-#else
-#define CONSENTRIC_SCORE_X86 0
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -20,6 +13,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <xgboost/c_api.h>
+
+#include "score/cpu.h"
 
 namespace consentric::score {
 namespace {
@@ -567,15 +562,6 @@ namespace {
 
 std::atomic<bool> g_force_portable_trees{false};
 
-bool avx512_available() {
-#if CONSENTRIC_SCORE_X86
-  static const bool ok = __builtin_cpu_supports("avx512f");
-  return ok;
-#else
-  return false;
-#endif
-}
-
 #if CONSENTRIC_SCORE_X86
 // GCC 12 reports the deliberately undefined pass-through operand of its AVX-512 permute and
 // gather intrinsics (_mm512_undefined_*) as maybe-uninitialized; nothing here reads one.
@@ -687,7 +673,7 @@ void force_portable_trees(bool on) { g_force_portable_trees.store(on, std::memor
 }  // namespace detail
 
 bool TreeEnsemble::simd_active() const {
-  return avx512_available() && !simd_leaf_.empty() && !trees_.empty() &&
+  return detail::cpu_has_avx512f() && !simd_leaf_.empty() && !trees_.empty() &&
          !g_force_portable_trees.load(std::memory_order_relaxed);
 }
 

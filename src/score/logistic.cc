@@ -1,12 +1,5 @@
 #include "score/logistic.h"
 
-#if defined(__x86_64__)
-#define CONSENTRIC_SCORE_X86 1
-#include <immintrin.h>
-#else
-#define CONSENTRIC_SCORE_X86 0
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -17,6 +10,7 @@
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
+#include "score/cpu.h"
 #include "score/logistic_kernels.h"
 
 namespace consentric::score {
@@ -141,16 +135,9 @@ Eigen::VectorXd newton_direction(const Sums& s) {
 
 std::atomic<bool> g_force_portable{false};
 
-bool avx2_available() {
-#if CONSENTRIC_SCORE_X86
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-#else
-  return false;
-#endif
+bool use_avx2() {
+  return detail::cpu_has_avx2_fma() && !g_force_portable.load(std::memory_order_relaxed);
 }
-
-bool use_avx2() { return avx2_available() && !g_force_portable.load(std::memory_order_relaxed); }
 
 void margins_portable(MatrixRef x, std::size_t begin, std::size_t end, const float* w, float b,
                       float* out) {

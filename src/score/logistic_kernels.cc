@@ -1,15 +1,10 @@
 #include "score/logistic_kernels.h"
 
-#if defined(__x86_64__)
-#define CONSENTRIC_SCORE_X86 1
-#include <immintrin.h>
-#else
-#define CONSENTRIC_SCORE_X86 0
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+
+#include "score/cpu.h"
 
 namespace consentric::score::detail {
 namespace {
@@ -19,15 +14,6 @@ namespace {
 constexpr std::size_t kBlock = 64;
 
 std::atomic<bool> g_force_portable{false};
-
-bool avx2_available() {
-#if CONSENTRIC_SCORE_X86
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-#else
-  return false;
-#endif
-}
 
 // The per-row weight s_i c_{y_i}.
 inline double row_weight(const PassInput& in, std::size_t r) {
@@ -290,7 +276,7 @@ void newton_pass(const PassInput& in, const double* theta, std::size_t begin, st
 
 void force_portable_newton(bool on) { g_force_portable.store(on, std::memory_order_relaxed); }
 bool avx2_newton_active() {
-  return avx2_available() && !g_force_portable.load(std::memory_order_relaxed);
+  return cpu_has_avx2_fma() && !g_force_portable.load(std::memory_order_relaxed);
 }
 
 }  // namespace consentric::score::detail
