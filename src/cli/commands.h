@@ -22,6 +22,9 @@ struct Globals {
   std::string key_file;     // --key-file
   bool json = false;
   bool quiet = false;
+  // Who runs the command: the name of the access token given (--token, CONSENTRIC_TOKEN), else
+  // the local operator who holds the store's key file. Every audit entry names it.
+  std::string actor = "local-operator";
   std::function<int()> run;
 
   StoreDirOptions store_options() const;
