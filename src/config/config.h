@@ -120,6 +120,11 @@ struct PurposeSpec {
   bool direct_marketing = false;    // GDPR Art. 21(3): an objection stops it absolutely
   std::vector<int> tcf_purposes;    // IAB TCF purpose ids (1..11) mapped onto this purpose
   std::string notice_version;       // version of the notice shown when consent is asked
+  // The notice in force once one has been published (report/privacy_notice.h): its version
+  // label and the hex BLAKE2b-256 of its text. Not declared: set from the store when it is
+  // opened (store_dir.h overlay_published_notices); empty until a notice is published.
+  std::string published_notice_version;
+  std::string notice_hash;
   bool renew_consent = false;       // consent under an older notice counts as absent
   bool sale_or_share = false;       // CCPA "sale or sharing": a Global Privacy Control opts out
   // Consent purposes: features count only events that happened while the subject's consent
@@ -135,6 +140,11 @@ struct PurposeSpec {
   std::optional<double> review_above;
   std::optional<double> review_below;
   SourceLocation where;
+
+  // The version consent is asked under now: the published notice's, else the declared one.
+  const std::string& current_notice_version() const {
+    return published_notice_version.empty() ? notice_version : published_notice_version;
+  }
 };
 
 // Someone who receives personal data from us (GDPR Art. 13(1)(e), 30(1)(d)): audiences are

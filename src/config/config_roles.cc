@@ -7,12 +7,13 @@
 namespace consentric {
 namespace {
 
-constexpr std::array<std::string_view, 22> kKnownActions{
-    "config.read",  "config.write", "import",         "consent.read", "consent.write",
-    "subject.read", "pii.read",     "segment.create", "segment.read", "segment.export",
-    "score.train",  "score.read",   "score.review",   "dsar.open",    "dsar.read",
-    "dsar.execute", "report.read",  "audit.read",     "audit.verify", "retention.run",
-    "token.manage", "quality.read",
+constexpr std::array<std::string_view, 26> kKnownActions{
+    "config.read",    "config.write", "import",       "consent.read",   "consent.write",
+    "subject.read",   "pii.read",     "view.read",    "segment.create", "segment.read",
+    "segment.export", "score.train",  "score.read",   "score.review",   "dsar.open",
+    "dsar.read",      "dsar.execute", "report.read",  "audit.read",     "audit.verify",
+    "retention.run",  "token.manage", "quality.read", "notice.publish", "store.backup",
+    "store.restore",
 };
 
 // "segment.*" -> "segment."; anything else -> empty.
@@ -62,9 +63,10 @@ std::vector<RoleSpec> default_roles() {
   return {
       role("admin", {"*"}),
       role("dpo", {"consent.*", "subject.read", "pii.read", "dsar.*", "report.read", "audit.*",
-                   "retention.run", "quality.read", "config.read"}),
-      role("analyst", {"segment.create", "segment.read", "score.train", "score.read", "report.read",
-                       "config.read"}),
+                   "retention.run", "quality.read", "config.read", "notice.publish", "score.read",
+                   "score.review"}),
+      role("analyst", {"view.read", "segment.create", "segment.read", "score.train", "score.read",
+                       "report.read", "config.read"}),
       role("marketer", {"segment.create", "segment.read", "segment.export", "score.read"}),
       role("service", {"import", "consent.write"}),
   };

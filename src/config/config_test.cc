@@ -161,8 +161,8 @@ TEST(ConfigRoles, DefaultsWhenNoneDeclared) {
   EXPECT_THAT(config->role("marketer")->actions,
               ElementsAre("segment.create", "segment.read", "segment.export", "score.read"));
   EXPECT_THAT(config->role("analyst")->actions,
-              ElementsAre("segment.create", "segment.read", "score.train", "score.read",
-                          "report.read", "config.read"));
+              ElementsAre("view.read", "segment.create", "segment.read", "score.train",
+                          "score.read", "report.read", "config.read"));
 }
 
 TEST(ConfigRoles, DefaultsAreLeastPrivilege) {
@@ -205,7 +205,7 @@ TEST(ConfigActions, PatternsMatch) {
   EXPECT_FALSE(is_valid_action_pattern("import.*"));  // no action starts with "import."
   EXPECT_FALSE(is_valid_action_pattern(".*"));
   EXPECT_FALSE(is_valid_action_pattern("segment.craete"));
-  EXPECT_EQ(known_actions().size(), 22u);
+  EXPECT_EQ(known_actions().size(), 26u);
   EXPECT_NE(std::find(known_actions().begin(), known_actions().end(), "quality.read"),
             known_actions().end());
 }

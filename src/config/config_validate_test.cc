@@ -324,7 +324,7 @@ TEST(ConfigRoles, UnknownActions) {
                      "unknown action \"segment.craete\" (expected \"*\", a prefix such as "
                      "\"segment.*\", or one of config.read, config.write, import,");
   EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: analyst, actions: [segment.craete]}\n"), 8,
-                     "roles[0].actions[0]", "quality.read); did you mean \"segment.create\"?");
+                     "roles[0].actions[0]", "store.restore); did you mean \"segment.create\"?");
   EXPECT_ONE_PROBLEM(base_plus("roles:\n  - {name: ops, actions: [import.*]}\n"), 8,
                      "roles[0].actions[0]", "unknown action \"import.*\"");
   EXPECT_OK(

@@ -81,7 +81,19 @@ Result<RestoreInfo> restore_store(StoreDir& sd, const std::filesystem::path& fro
     CONSENTRIC_ASSIGN_OR_RETURN(std::vector<DpSpendRow> rows, sd.store->dp_spends(p.id));
     spends.insert(spends.end(), rows.begin(), rows.end());
   }
+  // So do revoked access tokens: a restore must not bring a revoked token back to life.
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<AccessTokenRow> tokens_before, sd.store->access_tokens());
   CONSENTRIC_RETURN_IF_ERROR(sd.store->restore_from(from));
+  std::vector<AccessTokenRow> revoked;
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<AccessTokenRow> tokens_after, sd.store->access_tokens());
+  for (const AccessTokenRow& after : tokens_after) {
+    for (const AccessTokenRow& before : tokens_before) {
+      if (before.token_hash == after.token_hash && before.revoked_at && !after.revoked_at) {
+        revoked.push_back(before);
+      }
+    }
+  }
+  out.revocations_carried = static_cast<std::int64_t>(revoked.size());
   std::vector<DpSpendRow> carried;
   for (const PurposeSpec& p : sd.config.purposes) {
     CONSENTRIC_ASSIGN_OR_RETURN(std::vector<DpSpendRow> kept, sd.store->dp_spends(p.id));
@@ -99,8 +111,19 @@ Result<RestoreInfo> restore_store(StoreDir& sd, const std::filesystem::path& fro
                                     {"backup_audit_entries", out.backup.audit_entries},
                                     {"replaced_audit_entries", out.replaced_audit_entries},
                                     {"replaced_head", out.replaced_head_hex},
-                                    {"dp_spends_carried", out.dp_spends_carried}},
+                                    {"dp_spends_carried", out.dp_spends_carried},
+                                    {"revocations_carried", out.revocations_carried}},
                                    actor, now));
+  if (!revoked.empty()) {
+    const auto revoke = [&]() -> Result<bool> {
+      for (const AccessTokenRow& t : revoked) {
+        CONSENTRIC_RETURN_IF_ERROR(
+            sd.store->revoke_access_token(t.name, t.revoked_by, *t.revoked_at));
+      }
+      return true;
+    };
+    CONSENTRIC_RETURN_IF_ERROR(in_transaction(*sd.store, revoke).status());
+  }
   if (!carried.empty()) {
     CONSENTRIC_ASSIGN_OR_RETURN(std::optional<AuditRecord> restore_entry, sd.store->last_audit());
     const auto carry = [&]() -> Result<bool> {

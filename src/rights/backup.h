@@ -32,6 +32,7 @@ struct RestoreInfo {
   std::int64_t replaced_audit_entries = 0;  // the chain the restore replaced
   std::string replaced_head_hex;            // its last hash, recorded in store.restore
   std::int64_t dp_spends_carried = 0;       // privacy-budget spends made since the backup
+  std::int64_t revocations_carried = 0;     // access tokens revoked since the backup
   std::int64_t erasures_reapplied = 0;
 };
 

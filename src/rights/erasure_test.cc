@@ -259,6 +259,26 @@ TEST_F(ErasureTest, RestoreReappliesErasuresAndRefusesAnotherStoresBackup) {
               StatusIs(StatusCode::kFailedPrecondition, ::testing::_));
 }
 
+TEST_F(ErasureTest, RestoreKeepsATokenRevokedSinceTheBackupRevoked) {
+  AccessTokenRow token{.name = "ana",
+                       .role = "analyst",
+                       .token_hash = std::string(32, 'h'),
+                       .created_at = kNow,
+                       .created_by = "test",
+                       .expires_at = kNow + 1000};
+  ASSERT_OK(sd_->store->add_access_token(token).status());
+  ASSERT_OK(backup_store(*sd_, dir_.path() / "before.db", "test", kNow));
+  ASSERT_OK(sd_->store->revoke_access_token("ana", "admin-ann", kNow + 1));
+  auto restored = restore_store(*sd_, dir_.path() / "before.db", "test", kNow + 2);
+  ASSERT_OK(restored);
+  EXPECT_EQ(restored->revocations_carried, 1);
+  auto tokens = sd_->store->access_tokens();
+  ASSERT_OK(tokens);
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ((*tokens)[0].revoked_at, std::optional<UnixSeconds>(kNow + 1));
+  EXPECT_EQ((*tokens)[0].revoked_by, "admin-ann");
+}
+
 // ---- Anonymization instead of deletion (config `erasure: anonymize`) ----------------------
 
 TEST_F(ErasureTest, TheDefaultDeletesAndKeepsNothingAnonymously) {

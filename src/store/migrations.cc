@@ -332,12 +332,42 @@ CREATE UNIQUE INDEX score_reviews_open ON score_reviews(subject_id, model_id) WH
 CREATE INDEX score_reviews_by_model ON score_reviews(model_id, status);
 )sql";
 
+// Governance (issue 7). Access tokens identify who runs a command: only a keyed hash of each
+// token is kept (crypto SubKey::kTokenMac), so the table cannot be replayed. Privacy notices
+// are the texts generated from the declaration, one row per published version per purpose;
+// consent records name the version and the text's hash they were given under.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE access_tokens(
+  token_id   INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  role       TEXT NOT NULL,
+  token_hash BLOB NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  revoked_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE privacy_notices(
+  purpose      TEXT NOT NULL,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  label        TEXT NOT NULL,  -- what consent records name: "2026-01", "2026-01.2"
+  text_hash    TEXT NOT NULL,  -- hex BLAKE2b-256 of text
+  text         TEXT NOT NULL,  -- Markdown
+  published_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL,
+  PRIMARY KEY(purpose, version),
+  UNIQUE(purpose, label)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
     Migration{2, "privacy-budget ledger", kV2},
     Migration{3, "lead-scoring models and scores", kV3},
     Migration{4, "human review of automated scoring decisions", kV4},
+    Migration{5, "access tokens and privacy notices", kV5},
 };
 
 }  // namespace

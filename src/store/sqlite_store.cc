@@ -543,6 +543,95 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::int64_t> add_access_token(const AccessTokenRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO access_tokens(name, role, token_hash, created_at, "
+                             "created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    Status st = s.bind_text(1, row.name)
+                    .bind_text(2, row.role)
+                    .bind_blob(3, row.token_hash)
+                    .bind(4, row.created_at)
+                    .bind_text(5, row.created_by)
+                    .bind(6, row.expires_at)
+                    .run();
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return already_exists(fmt::format("a token named \"{}\" already exists", row.name));
+    }
+    CONSENTRIC_RETURN_IF_ERROR(st);
+    return db_->last_insert_rowid();
+  }
+
+  Result<std::optional<AccessTokenRow>> access_token_by_hash(std::string_view hash) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare(std::string(kAccessTokenColumns) + " WHERE token_hash = ?1"));
+    s.bind_blob(1, hash);
+    return sqlite::read_one(s, read_access_token);
+  }
+
+  Result<std::vector<AccessTokenRow>> access_tokens() override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare(std::string(kAccessTokenColumns) + " ORDER BY name"));
+    std::vector<AccessTokenRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(read_access_token(r)); }));
+    return out;
+  }
+
+  Status revoke_access_token(std::string_view name, std::string_view by, UnixSeconds at) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt find, db_->prepare("SELECT revoked_at FROM access_tokens WHERE name = ?1"));
+    find.bind_text(1, name);
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        auto revoked, sqlite::read_one(find, [](const Stmt& r) { return !r.is_null(0); }));
+    if (!revoked) return not_found(fmt::format("no token is named \"{}\"", name));
+    if (*revoked) {
+      return failed_precondition(fmt::format("the token \"{}\" is already revoked", name));
+    }
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("UPDATE access_tokens SET revoked_at = ?2, revoked_by = ?3 "
+                             "WHERE name = ?1"));
+    return s.bind_text(1, name).bind(2, at).bind_text(3, by).run();
+  }
+
+  Status add_privacy_notice(const PrivacyNoticeRow& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO privacy_notices(purpose, version, label, text_hash, "
+                             "text, published_at, published_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                             "?7)"));
+    Status st = s.bind_text(1, row.purpose)
+                    .bind(2, row.version)
+                    .bind_text(3, row.label)
+                    .bind_text(4, row.text_hash)
+                    .bind_text(5, row.text)
+                    .bind(6, row.published_at)
+                    .bind_text(7, row.published_by)
+                    .run();
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return already_exists(fmt::format("version {} of the notice of purpose {} already exists",
+                                        row.version, row.purpose));
+    }
+    return st;
+  }
+
+  Result<std::vector<PrivacyNoticeRow>> privacy_notices(std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT purpose, version, label, text_hash, text, published_at, "
+                             "published_by FROM privacy_notices WHERE purpose = ?1 "
+                             "ORDER BY version"));
+    s.bind_text(1, purpose);
+    std::vector<PrivacyNoticeRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.push_back({.purpose = std::string(r.column_text(0)),
+                     .version = r.column_int(1),
+                     .label = std::string(r.column_text(2)),
+                     .text_hash = std::string(r.column_text(3)),
+                     .text = std::string(r.column_text(4)),
+                     .published_at = r.column_int(5),
+                     .published_by = std::string(r.column_text(6))});
+    }));
+    return out;
+  }
+
   Result<bool> is_suppressed(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIsSuppressed));
     s->bind_blob(1, blind_index);
@@ -1497,6 +1586,23 @@ class SqliteStore final : public Store {
     else
       s.bind_null(6);
     return s.bind(7, d.purchases).bind(8, d.monetary).bind_blob(9, encode_type_counts(d.per_type));
+  }
+
+  static constexpr std::string_view kAccessTokenColumns =
+      "SELECT token_id, name, role, token_hash, created_at, created_by, expires_at, revoked_at, "
+      "revoked_by FROM access_tokens";
+  static AccessTokenRow read_access_token(const Stmt& r) {
+    AccessTokenRow t{.token_id = r.column_int(0),
+                     .name = std::string(r.column_text(1)),
+                     .role = std::string(r.column_text(2)),
+                     .token_hash = std::string(r.column_blob(3)),
+                     .created_at = r.column_int(4),
+                     .created_by = std::string(r.column_text(5)),
+                     .expires_at = r.column_int(6),
+                     .revoked_at = std::nullopt,
+                     .revoked_by = std::string(r.column_text(8))};
+    if (!r.is_null(7)) t.revoked_at = r.column_int(7);
+    return t;
   }
 
   static constexpr std::string_view kSegmentColumns =

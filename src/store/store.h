@@ -247,6 +247,31 @@ struct DpSpendRow {
   UnixSeconds spent_at = 0;
 };
 
+// An access token (docs/governance.md, "Roles and tokens"): the token itself is shown once and
+// never stored; token_hash is its keyed hash.
+struct AccessTokenRow {
+  std::int64_t token_id = 0;  // assigned by the store
+  std::string name;           // who holds it; names the actor in the audit chain
+  std::string role;
+  std::string token_hash;  // binary
+  UnixSeconds created_at = 0;
+  std::string created_by;
+  UnixSeconds expires_at = 0;
+  std::optional<UnixSeconds> revoked_at;
+  std::string revoked_by;
+};
+
+// One published version of a purpose's privacy notice.
+struct PrivacyNoticeRow {
+  std::string purpose;
+  std::int64_t version = 0;  // 1, 2, ... per purpose
+  std::string label;         // what consent records name: "2026-01", then "2026-01.2", ...
+  std::string text_hash;     // hex BLAKE2b-256 of text
+  std::string text;          // Markdown
+  UnixSeconds published_at = 0;
+  std::string published_by;
+};
+
 // A lead-scoring model in the registry (docs/algorithms/lead-scoring-models.md); kind is "lr"
 // or "trees".
 struct ScoreModelRow {
@@ -527,6 +552,19 @@ class Store {
   virtual Result<std::int64_t> add_dp_spend(const DpSpendRow& row) = 0;
   virtual Result<DpSpent> dp_spent(std::string_view purpose) = 0;
   virtual Result<std::vector<DpSpendRow>> dp_spends(std::string_view purpose) = 0;  // oldest first
+
+  // Access tokens. add: AlreadyExists when the name is taken. revoke: NotFound when no token has
+  // that name; FailedPrecondition when it is already revoked.
+  virtual Result<std::int64_t> add_access_token(const AccessTokenRow& row) = 0;
+  virtual Result<std::optional<AccessTokenRow>> access_token_by_hash(std::string_view hash) = 0;
+  virtual Result<std::vector<AccessTokenRow>> access_tokens() = 0;  // by name
+  virtual Status revoke_access_token(std::string_view name, std::string_view by,
+                                     UnixSeconds at) = 0;
+
+  // Privacy notices: each purpose's published versions, oldest first. add: AlreadyExists when
+  // the version is taken.
+  virtual Status add_privacy_notice(const PrivacyNoticeRow& row) = 0;
+  virtual Result<std::vector<PrivacyNoticeRow>> privacy_notices(std::string_view purpose) = 0;
 
   virtual Result<bool> is_suppressed(std::string_view blind_index) = 0;
   virtual Status suppress(std::string_view blind_index, std::string_view field,

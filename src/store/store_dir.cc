@@ -145,8 +145,20 @@ Result<StoreDir> open_store_dir(const fs::path& dir, const StoreDirOptions& opti
                                  dir.string(), config.status().message()));
   }
   out.config = std::move(config).value();
+  CONSENTRIC_RETURN_IF_ERROR(overlay_published_notices(out));
   out.indexer = std::make_unique<crypto::BlindIndexer>(out.master);
   return out;
+}
+
+Status overlay_published_notices(StoreDir& store_dir) {
+  for (PurposeSpec& p : store_dir.config.purposes) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::vector<PrivacyNoticeRow> versions,
+                                store_dir.store->privacy_notices(p.id));
+    if (versions.empty()) continue;
+    p.published_notice_version = versions.back().label;
+    p.notice_hash = versions.back().text_hash;
+  }
+  return Status();
 }
 
 Status apply_config(StoreDir& store_dir, std::string_view config_yaml, std::string_view config_name,
@@ -161,7 +173,7 @@ Status apply_config(StoreDir& store_dir, std::string_view config_yaml, std::stri
   }
   CONSENTRIC_RETURN_IF_ERROR(store_dir.store->commit());
   store_dir.config = std::move(config);
-  return Status();
+  return overlay_published_notices(store_dir);
 }
 
 }  // namespace consentric

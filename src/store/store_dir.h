@@ -56,4 +56,10 @@ Result<StoreDir> open_store_dir(const std::filesystem::path& dir,
 Status apply_config(StoreDir& store_dir, std::string_view config_yaml, std::string_view config_name,
                     UnixSeconds now);
 
+// Once a purpose's privacy notice has been published (report/privacy_notice.h), its latest
+// version label and text hash are the purpose's published_notice_version and notice_hash:
+// consent asked from then on names them, and renew_consent compares against them. Open and
+// apply_config call it; so does publishing.
+Status overlay_published_notices(StoreDir& store_dir);
+
 }  // namespace consentric
