@@ -20,8 +20,6 @@
 namespace consentric::cli {
 namespace {
 
-constexpr std::string_view kActor = "local-operator";
-
 struct DecisionArgs {
   std::string identifier, purpose, time, source = "api", method = "unspecified";
   std::string notice_version, notice_file, notice_hash, proof = "{}", expires;
@@ -55,10 +53,13 @@ Result<consent::Decision> decision_of(const StoreDir& sd, const DecisionArgs& a,
   d.method = a.method;
   d.proof = a.proof;
   d.notice_version = a.notice_version;
-  if (const PurposeSpec* p = sd.config.purpose(a.purpose);
-      p != nullptr && grant && d.notice_version.empty())
-    d.notice_version = p->notice_version;
   d.notice_hash = a.notice_hash;
+  // By default, the notice in force: the latest published version and its text's hash.
+  if (const PurposeSpec* p = sd.config.purpose(a.purpose);
+      p != nullptr && grant && d.notice_version.empty()) {
+    d.notice_version = p->current_notice_version();
+    if (d.notice_hash.empty() && a.notice_file.empty()) d.notice_hash = p->notice_hash;
+  }
   if (!a.notice_file.empty()) {
     CONSENTRIC_ASSIGN_OR_RETURN(std::string h, crypto::hash256_file(a.notice_file));
     d.notice_hash = crypto::to_hex(h);
@@ -140,7 +141,7 @@ void add_decision_command(CLI::App* consent, Globals& g, bool grant) {
             CONSENTRIC_ASSIGN_OR_RETURN(consent::Decision d, decision_of(sd, *a, grant, now));
             CONSENTRIC_ASSIGN_OR_RETURN(
                 consent::Appended r,
-                consent::append_decision(*sd.store, sd.config, keeper, who.id, d, kActor, now));
+                consent::append_decision(*sd.store, sd.config, keeper, who.id, d, g.actor, now));
             return nlohmann::json::array({entry_json(d.purpose, r)});
           });
     };
@@ -171,7 +172,7 @@ void add_gpc_command(CLI::App* consent, Globals& g) {
             if (!a->ip.empty()) proof["ip"] = a->ip;
             CONSENTRIC_ASSIGN_OR_RETURN(
                 auto entries, consent::record_gpc(*sd.store, sd.config, keeper, who.id, at,
-                                                  proof.dump(), kActor, now));
+                                                  proof.dump(), g.actor, now));
             nlohmann::json out = nlohmann::json::array();
             for (const auto& e : entries) out.push_back(entry_json(e.purpose, e.appended));
             return out;
@@ -230,7 +231,7 @@ void add_tcf_commands(CLI::App* consent, Globals& g) {
             CONSENTRIC_ASSIGN_OR_RETURN(
                 consent::TcfResult res,
                 consent::record_tc_string(*sd.store, sd.config, keeper, who.id, r->tc_string, at,
-                                          kActor, now));
+                                          g.actor, now));
             nlohmann::json out = nlohmann::json::array();
             for (const auto& e : res.entries) out.push_back(entry_json(e.purpose, e.appended));
             return out;

@@ -20,8 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kActor = "local-operator";
-
 UnixSeconds now_utc() { return make_system_clock()->now(); }
 
 // "12 days left", "3 days overdue", "due today"; "-" once the request is answered.
@@ -123,7 +121,7 @@ int open_cmd(const Globals& g, const OpenArgs& a) {
                                                   .regime = *regime,
                                                   .received = *received,
                                                   .verified = a.verified,
-                                                  .actor = std::string(kActor),
+                                                  .actor = g.actor,
                                                   .now = now}),
                        "opened");
 }
@@ -176,7 +174,7 @@ int show_cmd(const Globals& g, std::int64_t id) {
 int export_cmd(const Globals& g, const std::string& out) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto n = rights::export_register(*sd, out, kActor, now_utc());
+  auto n = rights::export_register(*sd, out, g.actor, now_utc());
   if (!n.ok()) return report_error(n.status());
   if (g.json) {
     fmt::print("{}\n", json{{"file", out}, {"rows", *n}}.dump());
@@ -204,7 +202,7 @@ int limit_cmd(const Globals& g, const LimitArgs& a, bool objection) {
                            .lift = a.lift,
                            .purpose = a.purpose,
                            .regime = *regime,
-                           .actor = std::string(kActor),
+                           .actor = g.actor,
                            .now = now_utc()};
   if (a.request > 0) req.request_id = a.request;
   const std::string what = objection ? "objection" : "restriction";
@@ -236,10 +234,8 @@ int rectify_cmd(const Globals& g, const RectifyArgs& a) {
     return report_error(invalid_argument(
         fmt::format("--regime {}: expected gdpr or ccpa", quote_for_message(a.regime))));
   }
-  rights::RectifyRequest req{.identifier = a.identifier,
-                             .regime = *regime,
-                             .actor = std::string(kActor),
-                             .now = now_utc()};
+  rights::RectifyRequest req{
+      .identifier = a.identifier, .regime = *regime, .actor = g.actor, .now = now_utc()};
   for (const std::string& text : a.changes) {
     auto change = rights::parse_field_assignment(text);
     if (!change.ok()) return report_error(change.status());
@@ -324,7 +320,7 @@ void add_dsar_commands(CLI::App& app, Globals& g) {
     g.run = [&g, id, reason] {
       auto sd = g.open_store();
       if (!sd.ok()) return report_error(sd.status());
-      return print_outcome(g, rights::extend_request(*sd, *id, *reason, kActor, now_utc()),
+      return print_outcome(g, rights::extend_request(*sd, *id, *reason, g.actor, now_utc()),
                            "extended");
     };
   });
@@ -339,7 +335,7 @@ void add_dsar_commands(CLI::App& app, Globals& g) {
       auto sd = g.open_store();
       if (!sd.ok()) return report_error(sd.status());
       return print_outcome(g,
-                           rights::close_request(*sd, *id, *status, *evidence, kActor, now_utc()),
+                           rights::close_request(*sd, *id, *status, *evidence, g.actor, now_utc()),
                            "closed as " + *status);
     };
   });

@@ -17,8 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kActor = "local-operator";
-
 struct RightsArgs {
   std::string identifier, regime = "gdpr", json_out, html_out, out;
   std::int64_t request = 0;
@@ -62,7 +60,7 @@ int access_cmd(const Globals& g, const RightsArgs& a) {
   if (!sd.ok()) return report_error(sd.status());
   rights::AccessRequest req{.identifier = a.identifier,
                             .regime = *regime,
-                            .actor = std::string(kActor),
+                            .actor = g.actor,
                             .now = make_system_clock()->now()};
   if (a.request > 0) req.request_id = a.request;
   if (!a.json_out.empty()) req.json_out = a.json_out;
@@ -121,7 +119,7 @@ int portability_cmd(const Globals& g, const RightsArgs& a) {
   if (!sd.ok()) return report_error(sd.status());
   rights::PortabilityRequest req{.identifier = a.identifier,
                                  .regime = *regime,
-                                 .actor = std::string(kActor),
+                                 .actor = g.actor,
                                  .now = make_system_clock()->now(),
                                  .out = a.out};
   if (a.request > 0) req.request_id = a.request;

@@ -21,8 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kActor = "local-operator";
-
 UnixSeconds now_utc() { return make_system_clock()->now(); }
 
 struct EraseArgs {
@@ -82,10 +80,8 @@ int erase_cmd(const Globals& g, const EraseArgs& a) {
   }
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  rights::EraseRequest req{.identifiers = identifiers,
-                           .regime = *regime,
-                           .actor = std::string(kActor),
-                           .now = now_utc()};
+  rights::EraseRequest req{
+      .identifiers = identifiers, .regime = *regime, .actor = g.actor, .now = now_utc()};
   if (a.request > 0) req.request_id = a.request;
   ProgressLine progress("erasing", g.quiet);
   auto outcome = rights::erase(*sd, req);
@@ -237,7 +233,7 @@ int verify_receipt_cmd(const Globals& g, const std::string& file) {
 int backup_cmd(const Globals& g, const std::string& file) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto info = rights::backup_store(*sd, file, kActor, now_utc());
+  auto info = rights::backup_store(*sd, file, g.actor, now_utc());
   if (!info.ok()) return report_error(info.status());
   if (g.json) {
     fmt::print("{}\n", json{{"file", info->file.string()},
@@ -258,7 +254,7 @@ int backup_cmd(const Globals& g, const std::string& file) {
 int restore_cmd(const Globals& g, const std::string& file) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto info = rights::restore_store(*sd, file, kActor, now_utc());
+  auto info = rights::restore_store(*sd, file, g.actor, now_utc());
   if (!info.ok()) return report_error(info.status());
   if (g.json) {
     fmt::print("{}\n", json{{"file", file},

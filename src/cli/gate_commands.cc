@@ -17,8 +17,6 @@
 namespace consentric::cli {
 namespace {
 
-constexpr std::string_view kActor = "local-operator";
-
 std::string percent(std::int64_t part, std::int64_t whole) {
   return whole == 0 ? "-"
                     : fmt::format("{:.1f}%",
@@ -33,7 +31,7 @@ int print_gate_counts(const Globals& g, const std::string& as_of_text) {
   const UnixSeconds now = make_system_clock()->now();
   auto at = parse_time_arg(as_of_text, now);
   if (!at.ok()) return report_error(at.status());
-  auto counts = gate::count_lawful(*sd, *at, kActor, now);
+  auto counts = gate::count_lawful(*sd, *at, g.actor, now);
   if (!counts.ok()) return report_error(counts.status());
   auto recorded = sd->store->consent_counts();
   if (!recorded.ok()) return report_error(recorded.status());
@@ -87,7 +85,7 @@ std::string cell(const gate::Column& c, std::size_t row) {
 // Writes the view as CSV with pseudonymous ids, and records the export (a recipient of
 // personal data, Art. 30(1)(d)) in the audit chain: file name and hash, rows, columns.
 Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& path,
-                   UnixSeconds now) {
+                   std::string_view actor, UnixSeconds now) {
   {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     std::string line = "subject";
@@ -110,7 +108,7 @@ Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& 
   return in_transaction(*sd.store,
                         [&] {
                           return audit::append(*sd.store,
-                                               {.actor = std::string(kActor),
+                                               {.actor = std::string(actor),
                                                 .action = "gate.export",
                                                 .purpose = v.purpose(),
                                                 .detail = detail.dump()},
@@ -127,14 +125,12 @@ int print_view(const Globals& g, const ViewArgs& a) {
   const UnixSeconds now = make_system_clock()->now();
   auto at = parse_time_arg(a.as_of, now);
   if (!at.ok()) return report_error(at.status());
-  gate::ViewRequest req{.purpose = a.purpose,
-                        .as_of = *at,
-                        .actor = std::string(kActor),
-                        .columns = split_commas(a.columns)};
+  gate::ViewRequest req{
+      .purpose = a.purpose, .as_of = *at, .actor = g.actor, .columns = split_commas(a.columns)};
   auto v = gate::build_view(*sd, req, now);
   if (!v.ok()) return report_error(v.status());
   if (!a.out.empty()) {
-    if (Status s = export_view(*sd, *v, a.out, now); !s.ok()) return report_error(s);
+    if (Status s = export_view(*sd, *v, a.out, g.actor, now); !s.ok()) return report_error(s);
   }
   const int k = sd->config.k_anonymity;
   const auto rows = static_cast<std::int64_t>(v->rows());

@@ -13,6 +13,7 @@ Result<ingest::ImportReport> run_import(StoreDir& sd, const ingest::ImportOption
   ProgressLine progress(fmt::format("importing {}", options.file.filename().string()),
                         g.quiet || g.json);
   ingest::ImportOptions o = options;
+  o.actor = g.actor;
   o.progress = [&progress](const ingest::ImportProgress& p) {
     progress.update(p.bytes_done, p.bytes_total, p.rows, "rows");
   };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_access.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
       ->envname("CONSENTRIC_KEY_FILE");
   app.add_flag("--json", g.json, "Print machine-readable JSON");
   app.add_flag("-q,--quiet", g.quiet, "No progress line");
+  app.add_option("--token", g.token,
+                 "Act as the holder of this access token (default: the local operator)")
+      ->envname("CONSENTRIC_TOKEN");
 
   add_all_commands(app, g);
 
@@ -38,6 +42,9 @@ int main(int argc, char** argv) {
   }
   if (!g.run) return 1;
   try {
+    if (const int refused = authorize_command(g, chosen_command(app)); refused != 0) {
+      return refused;
+    }
     return g.run();
   } catch (const std::exception& e) {
     fmt::print(stderr, "consentric: internal error: {}\n", e.what());

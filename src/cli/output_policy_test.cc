@@ -5,27 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/commands.h"
+#include "cli/command_tree_test.h"
 
 namespace consentric::cli {
 namespace {
 
-void leaves(const CLI::App* app, const std::string& prefix, std::set<std::string>* out) {
-  const auto subs = app->get_subcommands([](const CLI::App*) { return true; });
-  if (subs.empty() && !prefix.empty()) out->insert(prefix);
-  for (const CLI::App* sub : subs) {
-    leaves(sub, prefix.empty() ? sub->get_name() : prefix + " " + sub->get_name(), out);
-  }
-}
-
 // DESIGN.md invariant 5 holds for every command only if every command has been thought about:
 // a command nobody classified is a path out that nothing checks.
 TEST(OutputPolicy, EveryCommandSaysWhatItReleasesAndHowItIsBounded) {
-  CLI::App app;
-  Globals g;
-  add_all_commands(app, g);
-  std::set<std::string> commands;
-  leaves(&app, "", &commands);
+  const std::set<std::string> commands = all_command_paths();
   ASSERT_GT(commands.size(), 40u);
   std::set<std::string> classified;
   for (const CommandOutput& c : command_outputs()) {

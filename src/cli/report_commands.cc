@@ -76,7 +76,8 @@ int run_dp(const Globals& g, report::DpStatistic statistic, const DpArgs& a) {
   if (!sd.ok()) return report_error(sd.status());
   auto rng = disclose::secure_random_source();
   if (!rng.ok()) return report_error(rng.status());
-  auto r = report::run_dp_query(*sd, q, {.now = make_system_clock()->now()}, **rng);
+  auto r =
+      report::run_dp_query(*sd, q, {.actor = g.actor, .now = make_system_clock()->now()}, **rng);
   if (!r.ok()) return report_error(r.status());
   if (g.json) {
     json rows = json::array();
@@ -182,7 +183,7 @@ int export_audience(const Globals& g, const AudienceArgs& a) {
                                     .l = a.l,
                                     .out = a.out,
                                     .dry_run = a.dry_run},
-                                   {.now = make_system_clock()->now()});
+                                   {.actor = g.actor, .now = make_system_clock()->now()});
   if (!r.ok()) return report_error(r.status());
   if (g.json) {
     json cols = json::array();
@@ -257,7 +258,7 @@ namespace {
 int write_ropa(const Globals& g, const std::string& out, const std::string& html) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  const report::ReportContext ctx{.now = make_system_clock()->now()};
+  const report::ReportContext ctx{.actor = g.actor, .now = make_system_clock()->now()};
   auto ropa = report::build_ropa(*sd, ctx);
   if (!ropa.ok()) return report_error(ropa.status());
   auto seq = report::write_report(*sd, *ropa, "report.ropa", out, html, ctx);
@@ -276,7 +277,7 @@ int write_ropa(const Globals& g, const std::string& out, const std::string& html
 int write_dpia(const Globals& g, const std::string& out, const std::string& html, bool check) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  const report::ReportContext ctx{.now = make_system_clock()->now()};
+  const report::ReportContext ctx{.actor = g.actor, .now = make_system_clock()->now()};
   if (check) {
     auto st = report::dpia_status(*sd);
     if (!st.ok()) return report_error(st.status());

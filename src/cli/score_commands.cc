@@ -18,7 +18,9 @@ namespace {
 
 using nlohmann::json;
 
-scoring::ScoringContext context() { return {.now = make_system_clock()->now()}; }
+scoring::ScoringContext context(const Globals& g) {
+  return {.actor = g.actor, .now = make_system_clock()->now()};
+}
 
 // The card as it may leave (DESIGN.md invariant 5): every count of people through the
 // small-group rule, and a calibration bin of fewer than k people without its rates.
@@ -95,7 +97,7 @@ int train(const Globals& g, const TrainArgs& a) {
        .seed = a.seed,
        .review_days = a.review_days,
        .activate = a.activate},
-      context());
+      context(g));
   progress.finish();
   if (!t.ok()) return report_error(t.status());
   print_card(g, *sd, t->model);
@@ -176,7 +178,7 @@ int show(const Globals& g, std::int64_t id, const std::string& out) {
 int activate(const Globals& g, std::int64_t id) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  Status s = scoring::activate(*sd, id, context());
+  Status s = scoring::activate(*sd, id, context(g));
   if (!s.ok()) return report_error(s);
   auto m = scoring::model(*sd, id);
   if (!m.ok()) return report_error(m.status());
@@ -196,7 +198,7 @@ int activate(const Globals& g, std::int64_t id) {
 int run_scores(const Globals& g, const std::string& purpose, std::int64_t top) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto r = scoring::run(*sd, purpose, context());
+  auto r = scoring::run(*sd, purpose, context(g));
   if (!r.ok()) return report_error(r.status());
   const int k = sd->config.k_anonymity;
   // The highest scores under pseudonyms, with what raised them.
@@ -288,7 +290,7 @@ int review_decide(const Globals& g, std::int64_t id, bool confirm, bool override
   }
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto d = scoring::decide_review(*sd, id, confirm, note, context());
+  auto d = scoring::decide_review(*sd, id, confirm, note, context(g));
   if (!d.ok()) return report_error(d.status());
   if (g.json) {
     fmt::print("{}\n", json{{"id", id}, {"subject", d->pseudonym}, {"status", d->status}}.dump());
@@ -337,7 +339,7 @@ int retrain(const Globals& g, const std::string& purpose, const scoring::LabelSo
   }
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
-  auto done = scoring::retrain_stale(*sd, purpose, labels, context());
+  auto done = scoring::retrain_stale(*sd, purpose, labels, context(g));
   if (!done.ok()) return report_error(done.status());
   if (g.json) {
     json out = json::array();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/command_access.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/text.h"
@@ -233,8 +234,8 @@ json state_json(const runs::SegmentState& st) {
   return j;
 }
 
-runs::RunContext context(ProgressLine* progress) {
-  runs::RunContext ctx{.now = make_system_clock()->now()};
+runs::RunContext context(const Globals& g, ProgressLine* progress) {
+  runs::RunContext ctx{.actor = g.actor, .role = g.role, .now = make_system_clock()->now()};
   ctx.progress = [progress](std::string_view, std::int64_t done, std::int64_t total) {
     progress->update(done, total, done, "steps");
   };
@@ -264,7 +265,7 @@ int create(const Globals& g, const CreateArgs& a) {
 
 int create_segment_and_show(const Globals& g, StoreDir& sd, const runs::SegmentDefinition& d) {
   ProgressLine progress(fmt::format("segment {}", d.name), g.quiet);
-  auto out = runs::create_segment(sd, d, context(&progress));
+  auto out = runs::create_segment(sd, d, context(g, &progress));
   progress.finish();
   if (!out.ok()) return report_error(out.status());
   return show(g, sd, d.name);
@@ -287,7 +288,7 @@ int refresh(const Globals& g, const std::string& name, bool all) {
   }
   for (const std::string& n : names) {
     ProgressLine progress(fmt::format("segment {}", n), g.quiet);
-    auto out = runs::refresh_segment(*sd, n, context(&progress));
+    auto out = runs::refresh_segment(*sd, n, context(g, &progress));
     progress.finish();
     if (!out.ok()) return report_error(out.status());
     if (int rc = show(g, *sd, n); rc != 0) return rc;
@@ -368,9 +369,14 @@ int export_members(const Globals& g, const std::string& name, const std::string&
                    bool contact) {
   auto sd = g.open_store();
   if (!sd.ok()) return report_error(sd.status());
+  if (contact) {
+    if (Status s = require_action(*sd, g, "segment export --contact", "pii.read"); !s.ok()) {
+      return report_error(s);
+    }
+  }
   auto st = runs::segment_state(*sd, name);
   if (!st.ok()) return report_error(st.status());
-  runs::RunContext ctx{.now = make_system_clock()->now()};
+  runs::RunContext ctx{.actor = g.actor, .role = g.role, .now = make_system_clock()->now()};
   auto r = runs::export_segment(*sd, *st, out, contact, ctx);
   if (!r.ok()) return report_error(r.status());
   if (g.json) {

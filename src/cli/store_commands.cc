@@ -22,12 +22,16 @@ StoreDirOptions Globals::store_options() const {
 }
 
 Result<StoreDir> Globals::open_store() const {
+  if (!store_access) {
+    return internal_error(
+        "this command was not authorized to open a store "
+        "(cli/command_access.cc)");
+  }
   CONSENTRIC_ASSIGN_OR_RETURN(StoreDir sd, open_store_dir(store, store_options()));
   // Before anything reads the data: a backup restored by hand, or an erasure interrupted
   // between the key ring and the data, must not bring anyone back (docs/rights.md).
   CONSENTRIC_RETURN_IF_ERROR(
-      rights::apply_recorded_erasures(sd, "local-operator", make_system_clock()->now())
-          .status());
+      rights::apply_recorded_erasures(sd, actor, make_system_clock()->now()).status());
   return sd;
 }
 
@@ -57,7 +61,7 @@ Result<StoreDir> init_store(const std::filesystem::path& dir, const std::string&
                            {"fields", sd.config.fields.size()}};
   CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
   auto entry = audit::append(
-      *sd.store, {.actor = "local-operator", .action = "store.init", .detail = detail.dump()}, now);
+      *sd.store, {.actor = g.actor, .action = "store.init", .detail = detail.dump()}, now);
   if (!entry.ok()) {
     sd.store->rollback();
     return entry.status();
