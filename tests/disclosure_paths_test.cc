@@ -132,6 +132,24 @@ class DisclosurePaths : public StoreCliTest {
                              std::istreambuf_iterator<char>());
       EXPECT_THAT(text, ::testing::HasSubstr("fewer than 10 may be processed"));
     };
+    c["doctor"] = [this] {
+      const CommandRun r = at_store("doctor --json");
+      const auto j = nlohmann::json::parse(r.output, nullptr, false);
+      ASSERT_TRUE(j.is_object()) << r.output;
+      bool saw_small = false;
+      for (const auto& check : j["checks"]) {
+        if (!check["name"].get<std::string>().starts_with("coverage:")) continue;
+        const std::string figure = check["figure"].get<std::string>();
+        // "7 of 12 people" would name a group below k; it must read "fewer than 10 of 12".
+        EXPECT_THAT(figure, ::testing::Not(::testing::ContainsRegex("^[1-9] of")));
+        // A share would give the hidden count away.
+        if (figure.starts_with("fewer than")) {
+          EXPECT_THAT(figure, ::testing::Not(::testing::HasSubstr("%")));
+        }
+        saw_small = saw_small || figure.starts_with("fewer than 10 of");
+      }
+      EXPECT_TRUE(saw_small);
+    };
     c["report dpia"] = [this] {
       const CommandRun r =
           at_store("report dpia --out " + path("dpia.md") + " --html " + path("dpia.html"));

@@ -16,6 +16,9 @@ void add_all_commands(CLI::App& app, Globals& g) {
   add_import_commands(app, g);
   add_generate_command(app, g);
   add_quickstart_command(app, g);
+  add_token_commands(app, g);
+  add_notice_commands(app, g);
+  add_doctor_command(app, g);
 }
 
 }  // namespace consentric::cli

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "doctor/doctor.h"
 #include "ingest/importer.h"
 #include "report/dp_report.h"
 #include "runs/segment_definition.h"
@@ -25,6 +26,11 @@ struct Globals {
   // Who runs the command: the name of the access token given (--token, CONSENTRIC_TOKEN), else
   // the local operator who holds the store's key file. Every audit entry names it.
   std::string actor = "local-operator";
+  std::string role = "admin";
+  std::string token;  // --token, else CONSENTRIC_TOKEN
+  // Set by authorize_command (cli/command_access.h) once the actor may run the command on the
+  // store; open_store() refuses otherwise, so no command reaches data unchecked.
+  bool store_access = false;
   std::function<int()> run;
 
   StoreDirOptions store_options() const;
@@ -50,6 +56,9 @@ void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate
 void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
+void add_token_commands(CLI::App& app, Globals& g);      // token create|list|revoke
+void add_notice_commands(CLI::App& app, Globals& g);     // notice publish|list|show
+void add_doctor_command(CLI::App& app, Globals& g);      // doctor
 
 // Registers `parent NAME FILE [--skip-invalid ...]` importing files of `kind`.
 void add_import_kind(CLI::App* parent, Globals& g, ingest::ImportKind kind, const std::string& name,
@@ -102,6 +111,9 @@ int export_audience(const Globals& g, const AudienceArgs& a);
 // score run: scores everyone the purpose may process with its active model and prints the
 // `top` highest with their reasons.
 int run_scores(const Globals& g, const std::string& purpose, std::int64_t top);
+
+// The doctor's checks as a table with the advice under it (doctor, quickstart).
+void print_doctor_report(const doctor::DoctorReport& report);
 
 // Consent coverage and gate counts per purpose (gate counts).
 int print_gate_counts(const Globals& g, const std::string& as_of);

@@ -80,6 +80,14 @@ constexpr std::array kOutputs = {
     CommandOutput{"import consents", K::kOperatorRecord, "the file's import report"},
     CommandOutput{"generate", K::kNoPersonalData, "synthetic people"},
     CommandOutput{"quickstart", K::kNoPersonalData, "the commands above, on synthetic people"},
+    CommandOutput{"token create", K::kOperatorRecord, "a token, shown once"},
+    CommandOutput{"token list", K::kOperatorRecord, "tokens' names, roles and states"},
+    CommandOutput{"token revoke", K::kOperatorRecord, "one token ended"},
+    CommandOutput{"notice publish", K::kNoPersonalData, "notices generated from the declaration"},
+    CommandOutput{"notice list", K::kNoPersonalData, "notice versions"},
+    CommandOutput{"notice show", K::kNoPersonalData, "a notice's text"},
+    CommandOutput{"doctor", K::kAggregates,
+                  "verdicts; counts of people under the small-group rule"},
 };
 
 }  // namespace

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "access/access_tokens.h"
 #include "audit/audit_ops.h"
+#include "cli/command_access.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/summary.h"
@@ -17,6 +19,7 @@
 #include "crypto/keys.h"
 #include "gate/gate.h"
 #include "report/dpia.h"
+#include "report/privacy_notice.h"
 #include "report/ropa.h"
 #include "rights/access_report.h"
 #include "rights/erasure.h"
@@ -338,12 +341,57 @@ int disclosure_step(const Globals& g, const fs::path& dir) {
                              .out = (dir / "audience-adnet_eu.csv").string()});
 }
 
+// Least privilege: tokens for an analyst and a marketer, and what each may not do.
+int access_step(const Globals& g, StoreDir& sd) {
+  fmt::print(
+      "\n15. Who may do what: access tokens for an analyst and a marketer (shown once, kept only\n"
+      "    as a keyed hash); the marketer asking for a customer's access report is refused\n");
+  const UnixSeconds now = make_system_clock()->now();
+  std::string marketer;
+  for (const auto& [name, role] : {std::pair{"ana", "analyst"}, std::pair{"mark", "marketer"}}) {
+    auto t = access::create_token(
+        sd, {.name = name, .role = role, .expires_at = now + 30 * kSecondsPerDay}, kActor, now);
+    if (!t.ok()) return report_error(t.status());
+    fmt::print("    token {} (role {}): {}...\n", name, role, t->token.substr(0, 12));
+    if (std::string_view(role) == "marketer") marketer = t->token;
+  }
+  Globals as_marketer = g;
+  as_marketer.token = marketer;
+  fmt::print("    $ CONSENTRIC_TOKEN=cst_... consentric dsar access CUSTOMER\n    ");
+  std::fflush(stdout);
+  const int refused = authorize_command(as_marketer, "dsar access");
+  if (refused == 0) {
+    fmt::print("NOT REFUSED\n");
+    return 1;
+  }
+  fmt::print("    exit {}, recorded in the audit chain as access.refused\n", refused);
+  return 0;
+}
+
 // The records a regulator asks for, generated from the same declaration the engine enforces.
 int compliance_step(StoreDir& sd, const fs::path& dir) {
   fmt::print(
-      "\n15. Compliance records from the declaration and the live figures: the record of\n"
-      "    processing activities (Art. 30) and a DPIA draft (Art. 35)\n");
+      "\n16. Compliance records from the declaration and the live figures: a privacy notice\n"
+      "    per purpose (versioned), the record of processing activities (Art. 30) and a DPIA\n"
+      "    draft (Art. 35)\n");
   const report::ReportContext ctx{.actor = std::string(kActor), .now = make_system_clock()->now()};
+  auto notices = report::publish_notices(sd, "", ctx);
+  if (!notices.ok()) return report_error(notices.status());
+  std::error_code ec;
+  fs::create_directories(dir / "notices", ec);
+  for (const report::PublishedNotice& n : *notices) {
+    const auto base = dir / "notices" / ("notice-" + n.purpose);
+    for (const auto& [ext, text] :
+         {std::pair{".md", n.document.markdown()}, std::pair{".html", n.document.html()}}) {
+      if (Status s = report::write_text_file(base.string() + ext, text); !s.ok()) {
+        return report_error(s);
+      }
+    }
+    fmt::print("    notice {:<17} version {:<8} BLAKE2b-256 {}...\n", n.purpose, n.label,
+               n.text_hash.substr(0, 16));
+  }
+  fmt::print("    written to {}; consent asked from now on records the version and hash\n",
+             (dir / "notices").string());
   auto ropa = report::build_ropa(sd, ctx);
   if (!ropa.ok()) return report_error(ropa.status());
   auto seq = report::write_report(sd, *ropa, "report.ropa", (dir / "ropa.md").string(),
@@ -370,7 +418,7 @@ int compliance_step(StoreDir& sd, const fs::path& dir) {
 
 int audit_step(StoreDir& sd, const std::string& pseudonym) {
   fmt::print(
-      "\n16. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
+      "\n17. The audit trail: every step above is an entry in a hash chain; a signed checkpoint\n"
       "    lets an outsider check any entry without the database\n");
   const UnixSeconds now = make_system_clock()->now();
   auto signer = audit::log_signer(*sd.store, sd.master);
@@ -437,6 +485,7 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       Globals local = g;
       local.key_file.clear();  // the quickstart keeps its key beside its store
       local.store = store.string();
+      local.store_access = true;  // its own new store, whose key file its runner owns
       fmt::print(
           "1. Create a store with the B2B SaaS privacy declaration "
           "(examples/b2b_saas/consentric.yaml)\n");
@@ -514,17 +563,25 @@ void add_quickstart_command(CLI::App& app, Globals& g) {
       CONSENTRIC_CLI_STEP(scoring_step(local, *sd, dir));
       CONSENTRIC_CLI_STEP(rights_step(*sd, dir));
       CONSENTRIC_CLI_STEP(disclosure_step(local, dir));
+      CONSENTRIC_CLI_STEP(access_step(local, *sd));
       CONSENTRIC_CLI_STEP(compliance_step(*sd, dir));
       CONSENTRIC_CLI_STEP(audit_step(*sd, person));
 
-      fmt::print("\n17. What the store holds now\n\n");
+      fmt::print("\n18. What the store holds now\n\n");
       auto summary = collect_summary(*sd);
       if (!summary.ok()) return report_error(summary.status());
       fmt::print("{}", render_summary(*summary));
+
       fmt::print(
-          "\nNext: consentric --store {} gate counts | consent show EMAIL | audit verify | ...\n",
-          store.string());
-      return summary->audit_intact ? 0 : 1;
+          "\n19. consentric doctor: what a regulator may ask to see, checked (exit 1 on a fail)"
+          "\n\n");
+      auto doctor = doctor::run_doctor(
+          *sd, {.actor = std::string(kActor), .now = make_system_clock()->now()});
+      if (!doctor.ok()) return report_error(doctor.status());
+      print_doctor_report(*doctor);
+      fmt::print("\nNext: consentric --store {} doctor | gate counts | consent show EMAIL | ...\n",
+                 store.string());
+      return summary->audit_intact && !doctor->failed() ? 0 : 1;
     };
   });
 }

@@ -13,7 +13,8 @@ bool supersedes(UnixSeconds a_ts, std::int64_t a_id, UnixSeconds b_ts, std::int6
 bool consent_valid(const PurposeSpec& purpose, const ConsentEntry* latest, UnixSeconds t) {
   if (latest == nullptr || latest->action != ConsentAction::kGrant) return false;
   if (latest->expires_at && t >= *latest->expires_at) return false;
-  if (purpose.renew_consent && latest->notice_version != purpose.notice_version) return false;
+  if (purpose.renew_consent && latest->notice_version != purpose.current_notice_version())
+    return false;
   return true;
 }
 
@@ -55,9 +56,9 @@ std::string gate_reason(const PurposeSpec& purpose, const ConsentEntry* latest,
       if (latest->action == ConsentAction::kRefuse) return "consent refused on " + when(latest);
       if (latest->expires_at && t >= *latest->expires_at)
         return "consent expired on " + format_timestamp(*latest->expires_at);
-      if (purpose.renew_consent && latest->notice_version != purpose.notice_version) {
+      if (purpose.renew_consent && latest->notice_version != purpose.current_notice_version()) {
         return "consent was given under notice " + latest->notice_version +
-               "; the purpose asks for renewal under " + purpose.notice_version;
+               "; the purpose asks for renewal under " + purpose.current_notice_version();
       }
       return "";
     case LegalBasis::kLegitimateInterest:

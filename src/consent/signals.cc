@@ -57,7 +57,8 @@ Result<TcfResult> record_tc_string(Store& store, const Config& config, PurposeFe
   for (const PurposeSpec& p : config.purposes) {
     if (p.tcf_purposes.empty()) continue;
     d.purpose = p.id;
-    d.notice_version = p.notice_version;
+    d.notice_version = p.current_notice_version();
+    d.notice_hash = p.notice_hash;
     if (p.legal_basis == LegalBasis::kConsent) {
       const bool all = std::all_of(p.tcf_purposes.begin(), p.tcf_purposes.end(), [&](int t) {
         return tc.purpose_consent(t) && !restricted_for(tc, t, vendor);
@@ -98,7 +99,8 @@ Result<std::vector<SignalEntry>> record_gpc(Store& store, const Config& config,
     d.ts = at;
     d.source = "gpc";
     d.method = "browser_signal";
-    d.notice_version = p.notice_version;
+    d.notice_version = p.current_notice_version();
+    d.notice_hash = p.notice_hash;
     auto j = nlohmann::json::parse(proof, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return invalid_argument("GPC proof: expected a JSON object");
     j["signal"] = "Sec-GPC: 1";

@@ -1,6 +1,7 @@
 #include "report/document.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -164,6 +165,14 @@ std::string Document::html() const {
     }
   }
   return out + "</body>\n</html>\n";
+}
+
+Status write_text_file(const std::string& path, std::string_view text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f || !(f << text) || !f.flush()) {
+    return failed_precondition(fmt::format("cannot write {}", path));
+  }
+  return Status();
 }
 
 }  // namespace consentric::report

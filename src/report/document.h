@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "consentric/status.h"
+
 namespace consentric::report {
 
 struct Bar {
@@ -46,5 +48,8 @@ class Document {
   std::string title_;
   std::vector<Block> blocks_;
 };
+
+// Writes a rendered document to path, replacing it. FailedPrecondition when it cannot.
+Status write_text_file(const std::string& path, std::string_view text);
 
 }  // namespace consentric::report

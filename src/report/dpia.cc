@@ -30,6 +30,16 @@ struct Risk {
 
 }  // namespace
 
+std::vector<std::string> fields_used_by_no_purpose(const Config& c) {
+  std::set<std::string> used;
+  for (const PurposeSpec& p : c.purposes) used.insert(p.fields.begin(), p.fields.end());
+  std::vector<std::string> unused;
+  for (const FieldSpec& f : c.fields) {
+    if (!used.contains(f.name)) unused.push_back(f.name);
+  }
+  return unused;
+}
+
 Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
   const Config& c = sd.config;
   const int k = c.k_anonymity;
@@ -73,12 +83,7 @@ Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx) {
 
   // 2. Necessity and proportionality (Art. 35(7)(b)): fields per purpose against fields held.
   d.heading(2, "2. Necessity and proportionality");
-  std::set<std::string> used;
-  for (const PurposeSpec& p : c.purposes) used.insert(p.fields.begin(), p.fields.end());
-  std::vector<std::string> unused;
-  for (const FieldSpec& f : c.fields) {
-    if (!used.contains(f.name)) unused.push_back(f.name);
-  }
+  const std::vector<std::string> unused = fields_used_by_no_purpose(c);
   std::vector<std::vector<std::string>> minimisation;
   for (const PurposeSpec& p : c.purposes) {
     minimisation.push_back({p.id, fmt::format("{} of {}", p.fields.size(), c.fields.size()),

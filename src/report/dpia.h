@@ -15,6 +15,9 @@
 
 namespace consentric::report {
 
+// Fields held that no purpose reads (data minimisation, Art. 5(1)(c)), in declaration order.
+std::vector<std::string> fields_used_by_no_purpose(const Config& config);
+
 Result<ComplianceReport> build_dpia(StoreDir& sd, const ReportContext& ctx);
 
 // Remembers in the store that a DPIA was made now for the declaration in force.

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
@@ -25,20 +24,6 @@ using nlohmann::json;
 constexpr std::array<std::string_view, 30> kEea = {
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"};
-
-std::string basis_article(LegalBasis b) {
-  switch (b) {
-    case LegalBasis::kConsent:
-      return "consent, Art. 6(1)(a)";
-    case LegalBasis::kContract:
-      return "contract, Art. 6(1)(b)";
-    case LegalBasis::kLegalObligation:
-      return "legal obligation, Art. 6(1)(c)";
-    case LegalBasis::kLegitimateInterest:
-      return "legitimate interest, Art. 6(1)(f)";
-  }
-  return "?";
-}
 
 // The measures consentric applies to every purpose, read from the configuration in force.
 std::vector<std::string> security_measures(const StoreDir& sd, std::int64_t audit_entries,
@@ -92,6 +77,20 @@ std::vector<std::string> security_measures(const StoreDir& sd, std::int64_t audi
 }
 
 }  // namespace
+
+std::string legal_basis_text(LegalBasis b) {
+  switch (b) {
+    case LegalBasis::kConsent:
+      return "consent, Art. 6(1)(a)";
+    case LegalBasis::kContract:
+      return "contract, Art. 6(1)(b)";
+    case LegalBasis::kLegalObligation:
+      return "legal obligation, Art. 6(1)(c)";
+    case LegalBasis::kLegitimateInterest:
+      return "legitimate interest, Art. 6(1)(f)";
+  }
+  return "?";
+}
 
 std::string retention_text(std::optional<std::int64_t> seconds) {
   if (!seconds) return "not declared";
@@ -188,7 +187,7 @@ Result<ComplianceReport> build_ropa(StoreDir& sd, const ReportContext& ctx) {
     d.heading(2, "Purpose: " + p.id);
     std::vector<std::string> facts = {
         "Purpose: " + (p.description.empty() ? p.id : p.description),
-        "Legal basis: " + basis_article(p.legal_basis) +
+        "Legal basis: " + legal_basis_text(p.legal_basis) +
             (special ? "; special categories under explicit consent, Art. 9(2)(a)" : ""),
         "Categories of personal data: " +
             joined(std::vector<std::string>(categories.begin(), categories.end())),
@@ -268,12 +267,7 @@ Result<std::int64_t> write_report(StoreDir& sd, const ComplianceReport& report,
   for (const auto& [path, text] : {std::pair{markdown_path, report.document.markdown()},
                                    std::pair{html_path, report.document.html()}}) {
     if (path.empty()) continue;
-    {
-      std::ofstream f(path, std::ios::binary | std::ios::trunc);
-      if (!f || !(f << text) || !f.flush()) {
-        return failed_precondition(fmt::format("cannot write {}", path));
-      }
-    }
+    CONSENTRIC_RETURN_IF_ERROR(write_text_file(path, text));
     CONSENTRIC_ASSIGN_OR_RETURN(std::string hash, crypto::hash256_file(path));
     files.push_back({{"file", std::filesystem::path(path).filename().string()},
                      {"hash", crypto::to_hex(hash)}});

@@ -39,6 +39,8 @@ Result<std::int64_t> write_report(StoreDir& sd, const ComplianceReport& report,
 // it is 1 to k - 1), and a list in words ("a, b", or `none` when empty).
 std::string people_text(std::int64_t n, int k);
 std::string joined(const std::vector<std::string>& items, std::string_view none = "none");
+// "consent, Art. 6(1)(a)", ...
+std::string legal_basis_text(LegalBasis basis);
 // A declared retention period in days, or "not declared".
 std::string retention_text(std::optional<std::int64_t> seconds);
 
