@@ -64,6 +64,11 @@ Result<PointsRules> PointsRules::bind(const PointsSpec& spec, const Config& conf
             "points rule {}: event type {} has no property {}", quote_for_message(r.name),
             quote_for_message(r.event_type), quote_for_message(c.property)));
       }
+      if (c.values.empty()) {
+        return invalid_argument(fmt::format("points rule {}: the condition on {} has no value",
+                                            quote_for_message(r.name),
+                                            quote_for_message(c.property)));
+      }
       auto& props = col->properties;
       auto at = std::find(props.begin(), props.end(), c.property);
       if (at == props.end()) {

@@ -196,3 +196,28 @@ TEST_F(PointsRulesTest, GradesAndMqlFollowTheThresholds) {
 
 }  // namespace
 }  // namespace consentric::score
+
+namespace consentric::score {
+namespace {
+
+// A spec built by hand (not through the config's validation) that names nothing usable is
+// refused, never run.
+TEST(PointsRulesBind, RefusesWhatTheDeclarationCannotMean) {
+  auto c = parse_config(kYaml, "t.yaml");
+  ASSERT_OK(c);
+  PointsSpec spec = *c->points;
+  spec.event_rules[0].conditions[0].values.clear();
+  EXPECT_THAT(PointsRules::bind(spec, *c),
+              testing::StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("no value")));
+  spec = *c->points;
+  spec.event_rules[0].event_type = "nope";
+  EXPECT_THAT(PointsRules::bind(spec, *c), testing::StatusIs(StatusCode::kInvalidArgument,
+                                                             ::testing::HasSubstr("not declared")));
+  spec = *c->points;
+  spec.fit_rules[0].field = "nope";
+  EXPECT_THAT(PointsRules::bind(spec, *c), testing::StatusIs(StatusCode::kInvalidArgument,
+                                                             ::testing::HasSubstr("not declared")));
+}
+
+}  // namespace
+}  // namespace consentric::score
