@@ -308,10 +308,11 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
              (dir / "access-report.json").string(), (dir / "access-report.html").string());
   fmt::print(
       "    {} identifiers, {} profile fields, {} events, {} consent decisions with proofs,\n"
-      "    {} purposes with their legal basis, {} segments and why, {} sources, {} recipients\n",
+      "    {} purposes with their legal basis, {} segments and why, {} points totals with their\n"
+      "    log, {} sources, {} recipients\n",
       c.value("identifiers", 0), c.value("profile_fields", 0), c.value("events", 0),
       c.value("consent_entries", 0), c.value("purposes", 0), c.value("segments", 0),
-      c.value("sources", 0), c.value("recipients", 0));
+      c.value("points", 0), c.value("sources", 0), c.value("recipients", 0));
   const fs::path receipt_file = dir / "erasure-receipt.json";
   auto erased = rights::erase(sd, {.identifiers = {who}, .now = make_system_clock()->now()});
   if (!erased.ok()) return report_error(erased.status());
