@@ -184,6 +184,26 @@ class DisclosurePaths : public StoreCliTest {
       EXPECT_EQ(r.exit_code, 1) << r.output;
       EXPECT_THAT(r.output, ::testing::HasSubstr("no model 1"));
     };
+    // Points: twelve people in four grades, so some count of people is below k, and every such
+    // count is withheld.
+    c["score points run"] = [this] {
+      const auto j = json_of("score points run");
+      bool saw_small = false;
+      for (const char* key : {"subjects", "changed", "dropped", "mql"}) {
+        EXPECT_TRUE(releasable(j[key], key)) << j.dump();
+        saw_small = saw_small || j[key].is_null();
+      }
+      for (const auto& [grade, n] : j["grades"].items()) {
+        EXPECT_TRUE(releasable(n, "grade " + grade)) << j.dump();
+        saw_small = saw_small || n.is_null();
+      }
+      EXPECT_TRUE(saw_small) << "the fixture should hold groups below k: " << j.dump();
+      const CommandRun text = at_store("score points run");
+      EXPECT_EQ(text.exit_code, 0) << text.output;
+      EXPECT_THAT(text.output, ::testing::HasSubstr("< 10"));
+      EXPECT_THAT(text.output,
+                  ::testing::Not(::testing::ContainsRegex("\n([A-D]|MQL) +[1-9] *\n")));
+    };
     c["score retrain"] = [this] {
       const auto j = json_of("score retrain --stale --labels " + path("data") + "/outcomes.csv");
       EXPECT_TRUE(j.is_array() && j.empty()) << j.dump();

@@ -270,3 +270,59 @@ TEST_F(ScoreCli, SpecialCategoryFieldIsRefusedByName) {
 
 }  // namespace
 }  // namespace consentric
+
+namespace consentric {
+namespace {
+
+// Points end to end: run, the top leads, one person's log summing to their total, and their
+// access report carrying the same.
+TEST_F(ScoreCli, PointsRunTopShowAndAccess) {
+  const nlohmann::json first = json_of("score points run");
+  EXPECT_EQ(first["purpose"], "lead_scoring");
+  ASSERT_GT(first["entries"].get<std::int64_t>(), 0);
+  EXPECT_TRUE(first["grades"].contains("A") && first["grades"].contains("D")) << first.dump();
+  // Moments later only the odd rounding of decay moves.
+  CommandRun r = at_store("score points run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("recorded as points.run"));
+  EXPECT_THAT(r.output, ::testing::ContainsRegex("grade +people"));
+  const nlohmann::json second = json_of("score points run");
+  EXPECT_LT(second["entries"].get<std::int64_t>(), first["entries"].get<std::int64_t>() / 10);
+
+  const nlohmann::json top = json_of("score points top --n 3");
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_GE(top[0]["points"].get<double>(), top[1]["points"].get<double>());
+  r = at_store("score points top --n 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(top[0]["subject"].get<std::string>()));
+
+  // One person's points: their log sums to their total, and the top list agrees on them.
+  const auto [id, email] = customers().front();
+  const nlohmann::json p = json_of("score points show customer_id=" + id);
+  double sum = 0;
+  for (const auto& e : p["log"]) sum += e["points"].get<double>();
+  EXPECT_NEAR(sum, p["points"].get<double>(), 1e-9);
+  bool listed = false;
+  for (const auto& t : json_of("score points top --n 0")) {
+    if (t["subject"] != p["subject"]) continue;
+    listed = true;
+    EXPECT_EQ(t["grade"], p["grade"]);
+    EXPECT_EQ(t["points"], p["points"]);
+  }
+  EXPECT_TRUE(listed);
+  r = at_store("score points show " + email);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("The log sums to the total"));
+  r = at_store("dsar access " + email + " --json " + path("a.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json report = nlohmann::json::parse(read_file(path("a.json")));
+  ASSERT_EQ(report["points"]["items"].size(), 1u);
+  EXPECT_EQ(report["points"]["items"][0]["grade"], p["grade"]);
+  EXPECT_FALSE(report["points"]["items"][0]["log"].empty());
+
+  r = at_store("score points show customer_id=NOBODY");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+}
+
+}  // namespace
+}  // namespace consentric

@@ -48,6 +48,9 @@ constexpr std::array kAccess = {
     CommandAccess{"score run", S::kRequired, {"score.read"}},
     // It finds a person by an identifier: that is reading about a named person.
     CommandAccess{"score explain", S::kRequired, {"score.read", "subject.read"}},
+    CommandAccess{"score points run", S::kRequired, {"score.read"}},
+    CommandAccess{"score points top", S::kRequired, {"score.read"}},
+    CommandAccess{"score points show", S::kRequired, {"score.read", "subject.read"}},
     CommandAccess{"score review list", S::kRequired, {"score.review"}},
     CommandAccess{"score review decide", S::kRequired, {"score.review"}},
     CommandAccess{"dsar open", S::kRequired, {"dsar.open"}},

@@ -25,6 +25,7 @@
 #include "rights/erasure.h"
 #include "runs/segment_runs.h"
 #include "scoring/lead_scoring.h"
+#include "scoring/points_run.h"
 #include "tcf/tc_string.h"
 
 namespace consentric::cli {
@@ -214,6 +215,39 @@ int segments_step(const Globals& g, StoreDir& sd) {
   return still_in ? 1 : 0;
 }
 
+// Points scoring from the declaration's rules: everyone lead_scoring may process, the grade
+// distribution (counts under the small-group rule) and the five leads with the most points.
+int points_step(StoreDir& sd) {
+  fmt::print(
+      "\n    Points scoring with the declaration's rules (events with caps and half-lives, "
+      "company\n"
+      "    fit, grades A-D, MQL); every change goes to the points log, which sums to the "
+      "total\n\n");
+  const auto start = std::chrono::steady_clock::now();
+  const UnixSeconds now = make_system_clock()->now();
+  auto r = scoring::run_points(sd, now, {.actor = std::string(kActor), .now = now});
+  if (!r.ok()) return report_error(r.status());
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const int k = sd.config.k_anonymity;
+  fmt::print("    {} people, {} events read, {} log entries in {:.0f} ms\n",
+             people_count(r->subjects, k), with_thousands(r->events), with_thousands(r->entries),
+             ms);
+  fmt::print("    grades: A {}, B {}, C {}, D {}; marketing-qualified leads: {}\n",
+             people_count(r->grades[0], k), people_count(r->grades[1], k),
+             people_count(r->grades[2], k), people_count(r->grades[3], k), people_count(r->mql, k));
+  auto top = scoring::top_points(sd, 5);
+  if (!top.ok()) return report_error(top.status());
+  Table t({"subject (pseudonym)", "points", "grade", "MQL"});
+  for (const PointsTotalRow& row : *top) {
+    t.add_row({row.pseudonym,
+               fmt::format("{:.1f}", static_cast<double>(row.total_milli) / kMilliPerPoint),
+               row.grade, row.mql ? "yes" : ""});
+  }
+  fmt::print("\n{}", t.render());
+  return 0;
+}
+
 // Lead scoring under legitimate interest: both models trained on the people the purpose may
 // process, their cards' headline figures, and the five best leads with their reasons.
 int scoring_step(const Globals& g, StoreDir& sd, const fs::path& dir) {
@@ -243,7 +277,8 @@ int scoring_step(const Globals& g, StoreDir& sd, const fs::path& dir) {
         trained->activated ? " (active)" : "");
   }
   fmt::print("\n");
-  return run_scores(g, "lead_scoring", 5);
+  if (const int rc = run_scores(g, "lead_scoring", 5); rc != 0) return rc;
+  return points_step(sd);
 }
 
 // A customer exercises their rights: access to everything held about them (JSON and a page
@@ -276,10 +311,11 @@ int rights_step(StoreDir& sd, const fs::path& dir) {
              (dir / "access-report.json").string(), (dir / "access-report.html").string());
   fmt::print(
       "    {} identifiers, {} profile fields, {} events, {} consent decisions with proofs,\n"
-      "    {} purposes with their legal basis, {} segments and why, {} sources, {} recipients\n",
+      "    {} purposes with their legal basis, {} segments and why, {} points totals with their\n"
+      "    log, {} sources, {} recipients\n",
       c.value("identifiers", 0), c.value("profile_fields", 0), c.value("events", 0),
       c.value("consent_entries", 0), c.value("purposes", 0), c.value("segments", 0),
-      c.value("sources", 0), c.value("recipients", 0));
+      c.value("points", 0), c.value("sources", 0), c.value("recipients", 0));
   const fs::path receipt_file = dir / "erasure-receipt.json";
   auto erased = rights::erase(sd, {.identifiers = {who}, .now = make_system_clock()->now()});
   if (!erased.ok()) return report_error(erased.status());

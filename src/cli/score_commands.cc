@@ -1,4 +1,5 @@
 // consentric score train | list | show | activate | run | explain | review | retrain
+// (score points: points_commands.cc)
 // (docs/algorithms/lead-scoring-models.md; issue 8)
 
 #include <filesystem>
@@ -472,6 +473,7 @@ void add_score_commands(CLI::App& app, Globals& g) {
       return retrain(g, *purpose, src, *stale);
     };
   });
+  add_points_commands(score, g);
 }
 
 }  // namespace consentric::cli

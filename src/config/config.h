@@ -190,6 +190,63 @@ bool is_valid_action_pattern(std::string_view pattern);
 // what their job needs (least privilege, GDPR Art. 25(2) and 32(4)).
 std::vector<RoleSpec> default_roles();
 
+// Points scoring (docs/scoring.md, "Points"): rules as marketing-automation users know them.
+// Points are kept in milli-points (int64) so that a subject's total is exactly the sum of its
+// points log; the YAML gives points as numbers with at most three decimals.
+inline constexpr std::int64_t kMilliPerPoint = 1000;
+
+// One condition on an event property: `property OP value`. Values are kept as written; the
+// validator has checked them against the property's type (numbers for int/float/date
+// comparisons, true/false for bools, a declared value for categories).
+struct PointsCondition {
+  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kIn };
+  std::string property;
+  Op op = Op::kEq;
+  std::vector<std::string> values;  // one value, or the list of kIn
+  SourceLocation where;
+};
+
+// Each event of `event_type` that meets every condition gives `points`, halved every
+// `half_life` since the event (none: no decay); a subject's points from the rule are held
+// within ±cap (none: no cap).
+struct EventPointsRule {
+  std::string name;
+  std::string event_type;
+  std::vector<PointsCondition> conditions;
+  std::int64_t points_milli = 0;
+  std::optional<std::int64_t> cap_milli;
+  std::optional<std::int64_t> half_life_seconds;
+  SourceLocation where;
+};
+
+// A profile field that fits the ideal customer gives `points`: its value is one of `values`,
+// contains one of `contains` (case-insensitive, for text fields such as a job title), or lies
+// in [min, max] (numbers). Exactly one of the three forms.
+struct FitPointsRule {
+  std::string name;
+  std::string field;
+  std::vector<std::string> values;
+  std::vector<std::string> contains;
+  std::optional<double> min;
+  std::optional<double> max;
+  std::int64_t points_milli = 0;
+  SourceLocation where;
+};
+
+struct PointsSpec {
+  std::string purpose;  // a declared purpose: points read only what its gate lets through
+  std::vector<EventPointsRule> event_rules;
+  std::vector<FitPointsRule> fit_rules;
+  // Grade A at or above grade_a_milli, B at or above grade_b_milli, C at or above grade_c_milli,
+  // D below; strictly decreasing.
+  std::int64_t grade_a_milli = 80 * kMilliPerPoint;
+  std::int64_t grade_b_milli = 50 * kMilliPerPoint;
+  std::int64_t grade_c_milli = 20 * kMilliPerPoint;
+  // A marketing-qualified lead at or above this many points.
+  std::int64_t mql_milli = 60 * kMilliPerPoint;
+  SourceLocation where;
+};
+
 struct ControllerSpec {
   std::string name;
   std::string contact;  // the DPO's or privacy contact
@@ -215,6 +272,7 @@ struct Config {
   int l_diversity = 0;            // 0: off; else distinct values of the sensitive field per class
   double max_suppression = 0.05;  // share of an export's records that may be withheld to reach k
   std::vector<RecipientSpec> recipients;
+  std::optional<PointsSpec> points;  // points scoring; none when the section is absent
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 

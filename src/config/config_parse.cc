@@ -8,6 +8,7 @@
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"
+#include "config/config_points.h"
 #include "config/yaml_reader.h"
 
 namespace consentric::config_detail {
@@ -15,7 +16,7 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 15> kTopKeys{"version",
+constexpr std::array<std::string_view, 16> kTopKeys{"version",
                                                     "controller",
                                                     "k_anonymity",
                                                     "l_diversity",
@@ -29,7 +30,8 @@ constexpr std::array<std::string_view, 15> kTopKeys{"version",
                                                     "purposes",
                                                     "recipients",
                                                     "roles",
-                                                    "tcf"};
+                                                    "tcf",
+                                                    "points"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -154,6 +156,7 @@ class Parser {
     if (const auto v = m->get("roles")) {
       for (const Value& item : r_->items(*v)) config_->roles.push_back(role(item));
     }
+    if (const auto v = m->get("points")) config_->points = parse_points(r_, *v);
   }
 
  private:

@@ -9,6 +9,7 @@
 
 #include "config/config_enums.h"
 #include "config/config_internal.h"
+#include "config/config_points.h"
 #include "core/text.h"
 
 namespace consentric::config_detail {
@@ -259,6 +260,7 @@ void validate_config(const Config& config, const SourceMap& map,
   Validator(config, map, problems).run();
   validate_purposes(config, map, problems);
   validate_disclosure(config, map, problems);
+  validate_points(config, map, problems);
 }
 
 }  // namespace consentric::config_detail

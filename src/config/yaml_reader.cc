@@ -155,6 +155,38 @@ std::vector<std::pair<std::string, std::string>> Reader::string_map(const Value&
   return out;
 }
 
+std::vector<std::pair<std::string, Value>> Reader::entries(const Value& v,
+                                                           std::string_view expected) {
+  std::vector<std::pair<std::string, Value>> out;
+  if (!v.node.IsMap()) {
+    problem(v, fmt::format("expected {}, got {}", expected, describe(v.node)));
+    return out;
+  }
+  if (!spend(v, v.node.size())) return out;
+  map_->record(v.path, v.where);
+  std::unordered_map<std::string, int> first_line;
+  for (auto it = v.node.begin(); it != v.node.end(); ++it) {
+    const YAML::Node key = it->first;
+    const SourceLocation key_where = location_of(key);
+    if (!key.IsScalar()) {
+      problem(key_where, v.path, fmt::format("expected a plain key, got {}", describe(key)));
+      continue;
+    }
+    const std::string path = child_path(v.path, key.Scalar());
+    if (const auto [at, fresh] = first_line.emplace(key.Scalar(), key_where.line); !fresh) {
+      problem(key_where, path,
+              fmt::format("duplicate key {} (first given at line {})",
+                          quote_for_message(key.Scalar()), at->second));
+      continue;
+    }
+    const YAML::Node value = it->second;
+    Value child{value, path, value.IsNull() ? key_where : location_of(value)};
+    map_->record(path, child.where);
+    out.emplace_back(key.Scalar(), std::move(child));
+  }
+  return out;
+}
+
 std::vector<Value> Reader::items(const Value& v) {
   std::vector<Value> out;
   if (v.node.IsNull()) {  // "properties:" with nothing after it: an empty list

@@ -77,6 +77,11 @@ class Reader {
   // when not a mapping; a key given twice is a problem.
   std::vector<std::pair<std::string, std::string>> string_map(const Value& v);
 
+  // A mapping with any plain keys (names chosen by the author, such as event properties), each
+  // value left to the caller, in document order; each value's path is "path.key". Empty (and a
+  // problem naming `expected`) when not a mapping; a key given twice is a problem.
+  std::vector<std::pair<std::string, Value>> entries(const Value& v, std::string_view expected);
+
   template <typename E>
   std::optional<E> choice(const Value& v, std::string_view what,
                           std::span<const EnumName<E>> names) {

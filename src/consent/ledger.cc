@@ -184,7 +184,8 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> purposes,
                               store.membership_purposes(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> scoring, store.scoring_purposes(subject));
-  if (purposes.empty() && scoring.empty()) return std::int64_t{0};
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<std::string> points, store.points_purposes(subject));
+  if (purposes.empty() && scoring.empty() && points.empty()) return std::int64_t{0};
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<ConsentEntry> history, store.consent_history(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<LimitEntry> limits, store.limit_history(subject));
   CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> row, store.subject(subject));
@@ -241,6 +242,22 @@ Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& con
                  nlohmann::json{{"scores", n}, {"models_marked_stale", stale}, {"reason", reason}}
                      .dump()},
             now)
+            .status());
+  }
+  // Points scoring (docs/scoring.md, "Points"): points are profiling results like scores, so
+  // they go with the legal basis; the audit chain keeps that they went, not what they were.
+  for (const std::string& purpose : points) {
+    const std::string reason = unlawful_reason(purpose);
+    if (reason.empty()) continue;
+    CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t n, store.remove_points(subject, purpose));
+    CONSENTRIC_RETURN_IF_ERROR(
+        audit::append(store,
+                      {.actor = std::string(actor),
+                       .action = "points.forget",
+                       .purpose = purpose,
+                       .subject = row ? row->pseudonym : std::string(),
+                       .detail = nlohmann::json{{"log_entries", n}, {"reason", reason}}.dump()},
+                      now)
             .status());
   }
   return removed;

@@ -64,7 +64,8 @@ Result<std::int64_t> append_limit(Store& store, const Config& config, LimitEntry
 // Removes the subject from the segments of every purpose that may no longer process them at
 // `now` (a withdrawal, refusal, restriction or objection), with one segment.forget audit entry
 // per purpose; likewise deletes their lead scores for such a purpose and marks stale every
-// model of it trained on them, with one score.forget entry (scores, models marked stale).
+// model of it trained on them, with one score.forget entry (scores, models marked stale), and
+// removes their points (total and log) for such a purpose, with one points.forget entry.
 // append_decision and append_limit call it; erasure removes everything anyway.
 // Returns how many memberships were removed. REQUIRES: a transaction is open.
 Result<std::int64_t> forget_unlawful_memberships(Store& store, const Config& config,

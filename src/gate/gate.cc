@@ -13,6 +13,7 @@
 #include "consent/purpose_features.h"
 #include "core/text.h"
 #include "crypto/keys.h"
+#include "gate/window_features.h"
 #include "store/profile_doc.h"
 #include "store/transaction.h"
 
@@ -374,6 +375,7 @@ std::vector<std::string> available_columns(const Config& config, const PurposeSp
     out.push_back("count." + t);
     out.push_back("days_since." + t);
   }
+  for (std::string& w : window_feature_names(purpose)) out.push_back(std::move(w));
   return out;
 }
 
@@ -415,6 +417,13 @@ Result<PurposeView> build_view_in_transaction(StoreDir& sd, const ViewRequest& r
     }
   }
   std::vector<Column> columns = features.take();
+  {
+    std::vector<SubjectId> subjects;
+    subjects.reserve(rows.size());
+    for (std::size_t r : rows) subjects.push_back(all.ids[r]);
+    CONSENTRIC_RETURN_IF_ERROR(
+        fill_window_features(store, *purpose, names, subjects, request.as_of, type_ids, &columns));
+  }
   std::vector<const FieldSpec*> fields;
   for (const std::string& n : names) {
     if (const FieldSpec* f = sd.config.field(n)) fields.push_back(f);

@@ -1,6 +1,7 @@
 #include "gate/gate.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <random>
 #include <set>
@@ -329,24 +330,65 @@ TEST_F(GateTest, FeaturesCountOnlyEventsInsideConsentAtEventTime) {
                            {.purpose = "news",
                             .as_of = as_of,
                             .actor = "test",
-                            .columns = {"count.page_view", "event_count"}},
+                            .columns = {"count.page_view", "event_count", "count_30d.page_view",
+                                        "count_90d.page_view", "velocity_30d"}},
                            kNow);
     ASSERT_OK(view);
-    std::map<std::string, double> got;
-    for (std::size_t r = 0; r < view->rows(); ++r)
-      got[view->row_ids()[r]] = view->column("count.page_view")->numbers[r];
+    // Per subject: all-time, last 30 days, last 90 days, velocity; and the events the gate's
+    // event read hands out.
+    std::map<std::string, std::array<double, 5>> got;
+    for (std::size_t r = 0; r < view->rows(); ++r) {
+      got[view->row_ids()[r]] = {view->column("count.page_view")->numbers[r],
+                                 view->column("count_30d.page_view")->numbers[r],
+                                 view->column("count_90d.page_view")->numbers[r],
+                                 view->column("velocity_30d")->numbers[r], -1};
+    }
+    ASSERT_OK(scan_purpose_events(*sd_, *view, {{"page_view", {}}}, "test", kNow,
+                                  [&](std::size_t row, std::span<const PurposeEvent> mine) {
+                                    for (const PurposeEvent& e : mine) {
+                                      if (e.ts > view->as_of()) return internal_error("future");
+                                    }
+                                    got[view->row_ids()[row]][4] = static_cast<double>(mine.size());
+                                    return Status();
+                                  }));
     for (int s = 0; s < kSubjects; ++s) {
       if (!reference_lawful(ops[s], news, as_of)) {
         EXPECT_FALSE(got.contains(pseudonyms[s]));
         continue;
       }
-      double want = 0;
+      std::array<double, 5> want{};
       for (UnixSeconds t : events[s]) {
-        if (t <= as_of && reference_lawful(ops[s], news, t)) ++want;
+        if (t > as_of || !reference_lawful(ops[s], news, t)) continue;
+        ++want[0];
+        ++want[4];
+        if (t > as_of - 30 * kDay) ++want[1];
+        if (t > as_of - 90 * kDay) ++want[2];
+        if (t > as_of - 30 * kDay)
+          ++want[3];
+        else if (t > as_of - 60 * kDay)
+          --want[3];
       }
       EXPECT_EQ(got[pseudonyms[s]], want) << "subject " << s << " as of " << as_of;
     }
   }
+}
+
+TEST_F(GateTest, TheEventReadGivesOnlyDeclaredReadableProperties) {
+  auto view = build_view(
+      *sd_, {.purpose = "news", .as_of = kNow, .actor = "t", .columns = {"country"}}, kNow);
+  ASSERT_OK(view);
+  const auto none = [](std::size_t, std::span<const PurposeEvent>) { return Status(); };
+  EXPECT_THAT(scan_purpose_events(*sd_, *view, {{"ads_click", {}}}, "t", kNow, none),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("purpose \"news\" does not declare event type \"ads_click\"")));
+  EXPECT_THAT(scan_purpose_events(*sd_, *view, {{"purchase", {"coupon"}}}, "t", kNow, none),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("has no property \"coupon\"")));
+  ASSERT_OK(scan_purpose_events(*sd_, *view, {{"purchase", {"amount"}}}, "analyst-2", kNow, none));
+  auto last = sd_->store->last_audit();
+  ASSERT_OK(last);
+  EXPECT_EQ((*last)->action, "gate.events");
+  EXPECT_EQ((*last)->actor, "analyst-2");
+  EXPECT_THAT((*last)->detail, HasSubstr(R"("read":{"purchase":["amount"]})"));
 }
 
 TEST_F(GateTest, OnlyDeclaredColumnsPassAndSpecialCategoriesNever) {

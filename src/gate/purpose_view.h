@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,29 @@ class PurposeView {
   UnixSeconds as_of_ = 0;
   std::vector<std::string> row_ids_;
   std::vector<Column> columns_;
+};
+
+// Which events analytics asks the gate for (gate::scan_purpose_events): event types the
+// purpose declares, each with the properties it needs (never pii or special categories).
+struct EventTypeColumns {
+  std::string type;
+  std::vector<std::string> properties;
+};
+
+// One property value of an event as the gate hands it out.
+struct EventValue {
+  bool present = false;
+  bool is_number = false;  // numbers, and bools as 1 and 0
+  double number = 0;
+  std::string text;  // strings and categories; "true" or "false" for bools
+};
+
+// One event of a view's subject: only of a requested type, only what was asked of it.
+struct PurposeEvent {
+  std::int64_t id = 0;  // stable for the subject's event (its content hash), opaque
+  UnixSeconds ts = 0;
+  std::size_t type = 0;            // index into the request's types
+  std::vector<EventValue> values;  // parallel to that type's requested properties
 };
 
 }  // namespace consentric::gate

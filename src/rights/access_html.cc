@@ -275,6 +275,22 @@ std::string render_access_html(const json& report) {
                rows, "");
   }
 
+  page.heading("h2", "Points");
+  page.para("note", text_of(section(report, "points").value("note", json())));
+  for (const json& pt : section(report, "points").value("items", json::array())) {
+    page.para(
+        "",
+        fmt::format("{}: {:g} points, grade {}{}", text_of(pt["purpose"]), pt.value("points", 0.0),
+                    text_of(pt["grade"]),
+                    pt.value("marketing_qualified", false) ? ", a marketing-qualified lead" : ""));
+    rows.clear();
+    for (const json& e : pt.value("log", json::array())) {
+      rows.push_back({e["at"], e["rule"], e["reason"], e["event_time"],
+                      fmt::format("{:+g}", e.value("points", 0.0))});
+    }
+    page.table({"when", "rule", "why", "your activity at", "points"}, rows, "");
+  }
+
   const json& retention = section(report, "retention");
   page.heading("h2", "How long we keep it");
   rows.clear();

@@ -167,6 +167,43 @@ Result<json> scores_section(StoreDir& sd, SubjectId subject) {
   return json{{"items", items}, {"note", note}};
 }
 
+// The person's points under the declaration's points rules, with their grade and every change
+// (GDPR Art. 15(1)(h): points are profiling, and the log is how they came about).
+Result<json> points_section(StoreDir& sd, SubjectId subject) {
+  CONSENTRIC_ASSIGN_OR_RETURN(std::vector<PointsTotalRow> totals,
+                              sd.store->subject_points(subject));
+  const auto points = [](std::int64_t milli) {
+    return static_cast<double>(milli) / kMilliPerPoint;
+  };
+  json items = json::array();
+  for (const PointsTotalRow& t : totals) {
+    CONSENTRIC_ASSIGN_OR_RETURN(std::vector<PointsLogRow> log,
+                                sd.store->points_log(subject, t.purpose));
+    json changes = json::array();
+    for (const PointsLogRow& e : log) {
+      changes.push_back({{"at", format_timestamp(e.at)},
+                         {"rule", e.rule},
+                         {"kind", e.kind},
+                         {"reason", e.reason},
+                         {"event_time", e.event_ts ? json(format_timestamp(*e.event_ts)) : json()},
+                         {"points", points(e.delta_milli)}});
+    }
+    items.push_back({{"purpose", t.purpose},
+                     {"points", points(t.total_milli)},
+                     {"grade", t.grade},
+                     {"marketing_qualified", t.mql},
+                     {"as_of", format_timestamp(t.as_of)},
+                     {"log", changes}});
+  }
+  const char* note =
+      items.empty()
+          ? "No points about you are held."
+          : "Points add up what you did (each activity a rule counts, fading over time) and how "
+            "well your company fits; the grade (A best, D lowest) and the marketing-qualified "
+            "flag follow from the total. The log lists every change, and sums to the total.";
+  return json{{"items", items}, {"note", note}};
+}
+
 // Each segment the person is in, and why: the group, and what describes it. A group's profile
 // describes other people too, so it is shown only when the group is large enough to be
 // released (DESIGN.md invariant 5); the person's own place in it (distance, scores) always is.
@@ -351,6 +388,7 @@ Result<json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds no
                  {"retention", retention_section(config)}};
   CONSENTRIC_ASSIGN_OR_RETURN(report["segments"], segments_section(sd, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["scores"], scores_section(sd, subject));
+  CONSENTRIC_ASSIGN_OR_RETURN(report["points"], points_section(sd, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["recipients"],
                               recipients_section(*sd.store, sd.config, subject));
   CONSENTRIC_ASSIGN_OR_RETURN(report["sources"], sources_section(*sd.store, data));
@@ -372,6 +410,7 @@ json access_report_counts(const json& report) {
           {"purposes", size_of(report.value("purposes", json()))},
           {"segments", size_of(report.value("segments", json()))},
           {"scores", size_of(report.value("scores", json::object()).value("items", json()))},
+          {"points", size_of(report.value("points", json::object()).value("items", json()))},
           {"retention_rules", size_of(retention.value("fields", json())) +
                                   size_of(retention.value("event_types", json())) +
                                   size_of(retention.value("purposes", json()))},

@@ -22,7 +22,7 @@ namespace consentric::rights {
 inline constexpr int kAccessReportVersion = 1;
 
 // The report on `subject` at `now`, answering request `request_id` (0: none). Sections:
-// request, subject, identifiers, profile, events, consent, purposes, segments, scores,
+// request, subject, identifiers, profile, events, consent, purposes, segments, scores, points,
 // retention, recipients, sources (docs/rights.md lists what each holds). NotFound when there is
 // no such subject. Reads only; the caller decides what is written and audited.
 Result<nlohmann::json> build_access_report(StoreDir& sd, SubjectId subject, UnixSeconds now,

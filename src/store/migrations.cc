@@ -361,6 +361,42 @@ CREATE TABLE privacy_notices(
 ) WITHOUT ROWID;
 )sql";
 
+// Points scoring (docs/scoring.md, "Points"; issue 8): every change of a subject's points as a
+// log row, and the totals, which the store only ever changes together with the log (the total
+// is the log's sum: users of Mautic report totals that drift from their log). Amounts are
+// milli-points, integers, so the sum is exact. Both belong to their subject: erasure deletes
+// them (the cascade covers a direct subject delete too).
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE points_log(
+  entry_id   INTEGER PRIMARY KEY,
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose    TEXT NOT NULL,
+  rule       TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('event', 'fit', 'decay', 'cap')),
+  event_id   INTEGER,  -- kind event: the event's content hash, as events(dedup)
+  event_ts   INTEGER,  -- kind event: its time
+  reason     TEXT NOT NULL CHECK (reason IN ('event', 'fit', 'decay', 'cap', 'changed',
+                                             'dropped')),
+  delta      INTEGER NOT NULL,  -- milli-points
+  at         INTEGER NOT NULL,  -- the time the points were computed for
+  audit_seq  INTEGER NOT NULL   -- audit_log(seq) of the points.run entry
+);
+CREATE INDEX points_log_by_subject ON points_log(subject_id, purpose, entry_id);
+-- The balances of a purpose's parts, read in one ordered pass at every run.
+CREATE INDEX points_log_by_part ON points_log(purpose, subject_id, rule, kind, event_ts,
+                                              event_id);
+CREATE TABLE points_totals(
+  subject_id INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose    TEXT NOT NULL,
+  total      INTEGER NOT NULL,  -- milli-points: the sum of the subject's log for the purpose
+  grade      TEXT NOT NULL CHECK (grade IN ('A', 'B', 'C', 'D')),
+  mql        INTEGER NOT NULL CHECK (mql IN (0, 1)),
+  as_of      INTEGER NOT NULL,
+  PRIMARY KEY(subject_id, purpose)
+) WITHOUT ROWID;
+CREATE INDEX points_totals_by_purpose ON points_totals(purpose, total);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
@@ -368,6 +404,7 @@ constexpr std::array kMigrations = {
     Migration{3, "lead-scoring models and scores", kV3},
     Migration{4, "human review of automated scoring decisions", kV4},
     Migration{5, "access tokens and privacy notices", kV5},
+    Migration{6, "points scoring: the points log and totals", kV6},
 };
 
 }  // namespace

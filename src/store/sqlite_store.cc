@@ -49,6 +49,7 @@ enum class Q : std::size_t {
   kPutPurposeFeatures,
   kPurposeFeatures,
   kSubjectEvents,
+  kSubjectEventTimes,
   kMembershipPurposes,
   kCount
 };
@@ -118,6 +119,8 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Q::kCount)> kSql
     "type_counts FROM purpose_features WHERE purpose = ?1 AND subject_id = ?2",
     "SELECT subject_id, ts, dedup, type_id, props, sealed FROM events WHERE subject_id = ?1 AND "
     "ts <= ?2 ORDER BY ts",
+    "SELECT ts, dedup, type_id FROM events WHERE subject_id = ?1 AND ts > ?2 AND ts <= ?3 "
+    "ORDER BY ts",
     // Asked on every consent decision and limit (consent::forget_unlawful_memberships).
     "SELECT DISTINCT g.purpose FROM segment_members m JOIN segment_runs r USING (run_id) "
     "JOIN segments g USING (segment_id) WHERE m.subject_id = ?1 ORDER BY g.purpose",
@@ -194,9 +197,17 @@ class SqliteStore final : public Store {
                       "upgrade consentric",
                       current, all.back().version));
     }
+    // Each migration not yet recorded, not only those above the highest: numbers are handed out
+    // to branches ahead of time (6 may land before 5), and a store that has 6 must still get 5.
+    std::vector<std::int64_t> applied;
+    {
+      CONSENTRIC_ASSIGN_OR_RETURN(Stmt q, db_->prepare("SELECT version FROM schema_migrations"));
+      CONSENTRIC_RETURN_IF_ERROR(
+          for_each_row(q, [&](const Stmt& r) { applied.push_back(r.column_int(0)); }));
+    }
     const UnixSeconds now = make_system_clock()->now();
     for (const Migration& m : all) {
-      if (m.version <= current) continue;
+      if (std::find(applied.begin(), applied.end(), m.version) != applied.end()) continue;
       CONSENTRIC_ASSIGN_OR_RETURN(sqlite::Tx tx, sqlite::Tx::begin(*db_));
       Status s = db_->exec(m.sql);
       if (!s.ok()) return s.with_context(fmt::format("migration {}", m.version));
@@ -834,6 +845,22 @@ class SqliteStore final : public Store {
     return st;
   }
 
+  Status scan_subject_event_times(SubjectId subject, UnixSeconds after, UnixSeconds until,
+                                  const std::function<void(const EventRow&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kSubjectEventTimes));
+    s->bind(1, subject).bind(2, after).bind(3, until);
+    EventRow e;
+    e.subject = subject;
+    Status st = for_each_row(*s, [&](const Stmt& r) {
+      e.ts = r.column_int(0);
+      e.dedup = r.column_int(1);
+      e.type_id = r.column_int(2);
+      fn(e);
+    });
+    s->reset();
+    return st;
+  }
+
   Result<std::vector<SubjectId>> subjects_with_events() override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
                                 db_->prepare("SELECT DISTINCT subject_id FROM events ORDER BY 1"));
@@ -1157,6 +1184,167 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // Points scoring (docs/scoring.md, "Points").
+  Status scan_points_balances(std::string_view purpose,
+                              const std::function<void(const PointsBalance&)>& fn) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, rule, kind, event_id, event_ts, sum(delta) "
+                             "FROM points_log WHERE purpose = ?1 GROUP BY subject_id, rule, "
+                             "kind, event_ts, event_id HAVING sum(delta) != 0 "
+                             "ORDER BY subject_id, rule, kind, event_ts, event_id"));
+    s.bind_text(1, purpose);
+    return for_each_row(s, [&](const Stmt& r) {
+      PointsBalance b{.subject = r.column_int(0),
+                      .rule = std::string(r.column_text(1)),
+                      .kind = std::string(r.column_text(2)),
+                      .milli = r.column_int(5)};
+      if (!r.is_null(3)) b.event_id = r.column_int(3);
+      if (!r.is_null(4)) b.event_ts = r.column_int(4);
+      fn(b);
+    });
+  }
+
+  Status add_points_log(const std::vector<PointsLogRow>& rows) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt log, db_->prepare("INSERT INTO points_log(subject_id, purpose, rule, kind, "
+                               "event_id, event_ts, reason, delta, at, audit_seq) VALUES "
+                               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt total, db_->prepare("INSERT INTO points_totals(subject_id, purpose, total, grade, "
+                                 "mql, as_of) VALUES (?1, ?2, ?3, 'D', 0, ?4) ON CONFLICT("
+                                 "subject_id, purpose) DO UPDATE SET total = total + "
+                                 "excluded.total"));
+    for (const PointsLogRow& r : rows) {
+      log.bind(1, r.subject)
+          .bind_text(2, r.purpose)
+          .bind_text(3, r.rule)
+          .bind_text(4, r.kind)
+          .bind_text(7, r.reason)
+          .bind(8, r.delta_milli)
+          .bind(9, r.at)
+          .bind(10, r.audit_seq);
+      if (r.event_id)
+        log.bind(5, *r.event_id);
+      else
+        log.bind_null(5);
+      if (r.event_ts)
+        log.bind(6, *r.event_ts);
+      else
+        log.bind_null(6);
+      CONSENTRIC_RETURN_IF_ERROR(log.run());
+      log.reset();
+      CONSENTRIC_RETURN_IF_ERROR(total.bind(1, r.subject)
+                                     .bind_text(2, r.purpose)
+                                     .bind(3, r.delta_milli)
+                                     .bind(4, r.at)
+                                     .run());
+      total.reset();
+    }
+    return Status();
+  }
+
+  Status put_points_grades(const std::vector<PointsTotalRow>& rows) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("INSERT INTO points_totals(subject_id, purpose, total, grade, mql, "
+                             "as_of) VALUES (?1, ?2, 0, ?3, ?4, ?5) ON CONFLICT(subject_id, "
+                             "purpose) DO UPDATE SET grade = excluded.grade, mql = excluded.mql, "
+                             "as_of = excluded.as_of"));
+    for (const PointsTotalRow& r : rows) {
+      CONSENTRIC_RETURN_IF_ERROR(s.bind(1, r.subject)
+                                     .bind_text(2, r.purpose)
+                                     .bind_text(3, r.grade)
+                                     .bind(4, r.mql ? 1 : 0)
+                                     .bind(5, r.as_of)
+                                     .run());
+      s.reset();
+    }
+    return Status();
+  }
+
+  static PointsTotalRow points_total_of(const Stmt& r) {
+    return {.subject = r.column_int(0),
+            .pseudonym = std::string(r.column_text(1)),
+            .purpose = std::string(r.column_text(2)),
+            .total_milli = r.column_int(3),
+            .grade = std::string(r.column_text(4)),
+            .mql = r.column_int(5) != 0,
+            .as_of = r.column_int(6)};
+  }
+
+  Result<std::vector<PointsTotalRow>> points_totals(std::string_view purpose,
+                                                    std::int64_t limit) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT t.subject_id, s.pseudonym, t.purpose, t.total, t.grade, "
+                             "t.mql, t.as_of FROM points_totals t JOIN subjects s USING "
+                             "(subject_id) WHERE t.purpose = ?1 ORDER BY t.total DESC, "
+                             "s.pseudonym LIMIT ?2"));
+    s.bind_text(1, purpose).bind(2, limit > 0 ? limit : std::int64_t{-1});
+    std::vector<PointsTotalRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(points_total_of(r)); }));
+    return out;
+  }
+
+  Result<std::vector<PointsTotalRow>> subject_points(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT t.subject_id, s.pseudonym, t.purpose, t.total, t.grade, "
+                             "t.mql, t.as_of FROM points_totals t JOIN subjects s USING "
+                             "(subject_id) WHERE t.subject_id = ?1 ORDER BY t.purpose"));
+    s.bind(1, subject);
+    std::vector<PointsTotalRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.push_back(points_total_of(r)); }));
+    return out;
+  }
+
+  Result<std::vector<PointsLogRow>> points_log(SubjectId subject,
+                                               std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT entry_id, subject_id, purpose, rule, kind, event_id, "
+                             "event_ts, reason, delta, at, audit_seq FROM points_log WHERE "
+                             "subject_id = ?1 AND purpose = ?2 ORDER BY entry_id"));
+    s.bind(1, subject).bind_text(2, purpose);
+    std::vector<PointsLogRow> out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      PointsLogRow row{.entry_id = r.column_int(0),
+                       .subject = r.column_int(1),
+                       .purpose = std::string(r.column_text(2)),
+                       .rule = std::string(r.column_text(3)),
+                       .kind = std::string(r.column_text(4)),
+                       .reason = std::string(r.column_text(7)),
+                       .delta_milli = r.column_int(8),
+                       .at = r.column_int(9),
+                       .audit_seq = r.column_int(10)};
+      if (!r.is_null(5)) row.event_id = r.column_int(5);
+      if (!r.is_null(6)) row.event_ts = r.column_int(6);
+      out.push_back(std::move(row));
+    }));
+    return out;
+  }
+
+  Result<std::vector<std::string>> points_purposes(SubjectId subject) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT purpose FROM points_totals WHERE subject_id = ?1 UNION "
+                             "SELECT DISTINCT purpose FROM points_log WHERE subject_id = ?1 "
+                             "ORDER BY 1"));
+    s.bind(1, subject);
+    std::vector<std::string> out;
+    CONSENTRIC_RETURN_IF_ERROR(
+        for_each_row(s, [&](const Stmt& r) { out.emplace_back(r.column_text(0)); }));
+    return out;
+  }
+
+  Result<std::int64_t> remove_points(SubjectId subject, std::string_view purpose) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt total,
+                                db_->prepare("DELETE FROM points_totals WHERE subject_id = ?1 AND "
+                                             "purpose = ?2"));
+    CONSENTRIC_RETURN_IF_ERROR(total.bind(1, subject).bind_text(2, purpose).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt log, db_->prepare("DELETE FROM points_log WHERE subject_id = ?1 AND purpose = ?2"));
+    CONSENTRIC_RETURN_IF_ERROR(log.bind(1, subject).bind_text(2, purpose).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
   Result<std::int64_t> queue_score_reviews(const std::vector<ScoreReviewRow>& rows) override {
     CONSENTRIC_ASSIGN_OR_RETURN(
         Stmt s, db_->prepare("INSERT OR IGNORE INTO score_reviews(subject_id, model_id, score, "
@@ -1454,6 +1642,8 @@ class SqliteStore final : public Store {
         {"segment memberships", "DELETE FROM segment_members WHERE subject_id = ?1"},
         {"scores", "DELETE FROM scores WHERE subject_id = ?1"},
         {"score reviews", "DELETE FROM score_reviews WHERE subject_id = ?1"},
+        {"points log entries", "DELETE FROM points_log WHERE subject_id = ?1"},
+        {"points totals", "DELETE FROM points_totals WHERE subject_id = ?1"},
         {"disclosure records", "DELETE FROM disclosures WHERE subject_id = ?1"},
         {"import records", "DELETE FROM subject_imports WHERE subject_id = ?1"},
         {"consent states", "DELETE FROM consent_state WHERE subject_id = ?1"},

@@ -316,6 +316,47 @@ struct ScoreReviewRow {
   std::optional<std::int64_t> audit_seq;
 };
 
+// Points scoring (docs/scoring.md, "Points"): one change of a subject's points. Which part of
+// the points it changes is (rule, kind, event): kind "event" is one event's points as the rule
+// gave them, "fit" a fit rule's, "decay" how much the rule's events have faded in all, "cap"
+// what the rule's cap takes off. Amounts are milli-points.
+struct PointsLogRow {
+  std::int64_t entry_id = 0;  // assigned by the store
+  SubjectId subject = 0;
+  std::string purpose;
+  std::string rule;
+  std::string kind;                      // event, fit, decay, cap
+  std::optional<std::int64_t> event_id;  // kind event: the event's id (gate::PurposeEvent::id)
+  std::optional<UnixSeconds> event_ts;   // kind event: when it happened
+  // Why it changed: event or fit (first credited), decay, cap, changed (the rule's points were
+  // edited), dropped (the rule or the event no longer counts).
+  std::string reason;
+  std::int64_t delta_milli = 0;
+  UnixSeconds at = 0;          // the time the points were computed for (score points run --as-of)
+  std::int64_t audit_seq = 0;  // the points.run audit entry that wrote it
+};
+
+// What one part (subject, rule, kind, event) of a subject's points holds now: its log summed.
+struct PointsBalance {
+  SubjectId subject = 0;
+  std::string rule;
+  std::string kind;
+  std::optional<std::int64_t> event_id;
+  std::optional<UnixSeconds> event_ts;
+  std::int64_t milli = 0;
+};
+
+// A subject's points for a purpose: the total (always the sum of its log), grade and MQL flag.
+struct PointsTotalRow {
+  SubjectId subject = 0;
+  std::string pseudonym;  // filled when read
+  std::string purpose;
+  std::int64_t total_milli = 0;
+  std::string grade = "D";  // A, B, C or D
+  bool mql = false;
+  UnixSeconds as_of = 0;
+};
+
 // What a purpose's releases have spent so far.
 struct DpSpent {
   double epsilon = 0;
@@ -435,6 +476,10 @@ class Store {
   // One subject's events with ts <= until, in time order.
   virtual Status scan_subject_events(SubjectId subject, UnixSeconds until,
                                      const std::function<void(const EventRow&)>& fn) = 0;
+  // One subject's events with after < ts <= until, in time order, with only subject, ts, dedup
+  // and type_id filled: what counting events in a time window needs.
+  virtual Status scan_subject_event_times(SubjectId subject, UnixSeconds after, UnixSeconds until,
+                                          const std::function<void(const EventRow&)>& fn) = 0;
   // Every subject id that has events, ascending.
   virtual Result<std::vector<SubjectId>> subjects_with_events() = 0;
 
@@ -487,6 +532,29 @@ class Store {
   virtual Result<std::vector<std::int64_t>> mark_models_stale(SubjectId subject,
                                                               std::string_view purpose,
                                                               std::string_view reason) = 0;
+
+  // Points scoring. Every part of the subjects' points for `purpose` whose log does not sum to
+  // zero, by subject.
+  virtual Status scan_points_balances(std::string_view purpose,
+                                      const std::function<void(const PointsBalance&)>& fn) = 0;
+  // Appends the log rows and adds each one's delta to its subject's total (a total starts at
+  // 0, grade D), so a total is always the sum of its log.
+  virtual Status add_points_log(const std::vector<PointsLogRow>& rows) = 0;
+  // Sets each row's grade, MQL flag and as-of on its subject's total (creating it at 0); the
+  // total itself only ever changes through add_points_log.
+  virtual Status put_points_grades(const std::vector<PointsTotalRow>& rows) = 0;
+  // The purpose's totals with their pseudonyms, highest first (ties by pseudonym); `limit` 0:
+  // all of them.
+  virtual Result<std::vector<PointsTotalRow>> points_totals(std::string_view purpose,
+                                                            std::int64_t limit) = 0;
+  // A subject's totals (by purpose) and log (oldest first) for an access request.
+  virtual Result<std::vector<PointsTotalRow>> subject_points(SubjectId subject) = 0;
+  virtual Result<std::vector<PointsLogRow>> points_log(SubjectId subject,
+                                                       std::string_view purpose) = 0;
+  // The purposes the subject holds points under.
+  virtual Result<std::vector<std::string>> points_purposes(SubjectId subject) = 0;
+  // Deletes the subject's total and log for `purpose`; returns how many log rows went.
+  virtual Result<std::int64_t> remove_points(SubjectId subject, std::string_view purpose) = 0;
 
   // Human review of scores. queue_score_reviews adds each row unless the subject already has an
   // open review of that model; returns how many were added.
