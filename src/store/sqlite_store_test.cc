@@ -22,11 +22,11 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
-  EXPECT_EQ(*store_->schema_version(), 4);
+  EXPECT_EQ(*store_->schema_version(), 7);
   store_.reset();
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 4);
+  EXPECT_EQ(*(*again)->schema_version(), 7);
 }
 
 TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {
