@@ -180,6 +180,14 @@ bool is_valid_action_pattern(std::string_view pattern);
 // what their job needs (least privilege, GDPR Art. 25(2) and 32(4)).
 std::vector<RoleSpec> default_roles();
 
+// The data-quality audit (docs/governance.md, "Data quality"): what counts as a defect where
+// the answer is a policy, not a fact.
+struct QualitySpec {
+  // A profile not written for this long is stale: GDPR Art. 5(1)(d) asks for data kept up to
+  // date. Two years unless the declaration says otherwise.
+  std::int64_t stale_after_seconds = 730 * 86400;
+};
+
 struct ControllerSpec {
   std::string name;
   std::string contact;  // the DPO's or privacy contact
@@ -205,6 +213,7 @@ struct Config {
   int l_diversity = 0;            // 0: off; else distinct values of the sensitive field per class
   double max_suppression = 0.05;  // share of an export's records that may be withheld to reach k
   std::vector<RecipientSpec> recipients;
+  QualitySpec quality;
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 

@@ -15,7 +15,7 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 15> kTopKeys{"version",
+constexpr std::array<std::string_view, 16> kTopKeys{"version",
                                                     "controller",
                                                     "k_anonymity",
                                                     "l_diversity",
@@ -29,7 +29,8 @@ constexpr std::array<std::string_view, 15> kTopKeys{"version",
                                                     "purposes",
                                                     "recipients",
                                                     "roles",
-                                                    "tcf"};
+                                                    "tcf",
+                                                    "quality"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -134,6 +135,7 @@ class Parser {
                   });
       }
     }
+    if (const auto v = m->get("quality")) parse_quality(*v, r_, &config_->quality);
     if (const auto v = m->get("identifiers")) {
       for (const Value& item : r_->items(*v)) config_->identifiers.push_back(identifier(item));
     }
