@@ -16,6 +16,7 @@ void add_all_commands(CLI::App& app, Globals& g) {
   add_import_commands(app, g);
   add_generate_command(app, g);
   add_quickstart_command(app, g);
+  add_governance_commands(app, g);
 }
 
 }  // namespace consentric::cli

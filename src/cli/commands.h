@@ -50,6 +50,7 @@ void add_config_commands(CLI::App& app, Globals& g);     // config check
 void add_import_commands(CLI::App& app, Globals& g);     // import profiles|events|consents
 void add_generate_command(CLI::App& app, Globals& g);    // generate
 void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
+void add_governance_commands(CLI::App& app, Globals& g);  // retention run, quality
 
 // Registers `parent NAME FILE [--skip-invalid ...]` importing files of `kind`.
 void add_import_kind(CLI::App* parent, Globals& g, ingest::ImportKind kind, const std::string& name,

@@ -80,6 +80,12 @@ constexpr std::array kOutputs = {
     CommandOutput{"import consents", K::kOperatorRecord, "the file's import report"},
     CommandOutput{"generate", K::kNoPersonalData, "synthetic people"},
     CommandOutput{"quickstart", K::kNoPersonalData, "the commands above, on synthetic people"},
+    CommandOutput{"retention run", K::kOperatorRecord,
+                  "counts per rule of what went, for the DPO; the audit entry holds them"},
+    // The DPO corrects records: counts as they are, and with --subjects the people concerned
+    // with their identifier decrypted. Audited (quality.check); never leaves as an aggregate.
+    CommandOutput{"quality", K::kOperatorRecord,
+                  "counts per check; with --subjects the people concerned, audited"},
 };
 
 }  // namespace
