@@ -107,7 +107,11 @@ struct QualityArgs {
   bool subjects = false;
 };
 
-std::string percent(double share) { return fmt::format("{:.1f}%", 100.0 * share); }
+// A share that rounds to 0.0% but is not zero would read as "none": it says "< 0.1%".
+std::string percent(std::int64_t count, double share) {
+  if (count > 0 && share < 0.001) return "< 0.1%";
+  return fmt::format("{:.1f}%", 100.0 * share);
+}
 
 int quality(const Globals& g, const QualityArgs& a) {
   auto sd = g.open_store();
@@ -159,7 +163,7 @@ int quality(const Globals& g, const QualityArgs& a) {
   Table t({"check", "count", "of", "share", "what it means"});
   for (const auto& c : report->checks) {
     t.add_row({c.name, with_thousands(c.count), with_thousands(c.population),
-               c.population == 0 ? "-" : percent(c.share()), c.description});
+               c.population == 0 ? "-" : percent(c.count, c.share()), c.description});
   }
   fmt::print("Data quality as of {}: {} people\n\n{}", format_timestamp(report->as_of),
              with_thousands(report->people), t.render());
