@@ -47,7 +47,7 @@ class QualityTest : public ::testing::Test {
 
   void import(ingest::ImportKind kind, const std::string& text, UnixSeconds when) {
     const auto path = dir_.path() / ("f" + std::to_string(files_++) +
-                                      (kind == ingest::ImportKind::kProfiles ? ".csv" : ".ndjson"));
+                                     (kind == ingest::ImportKind::kProfiles ? ".csv" : ".ndjson"));
     consentric::testing::write_file(path, text);
     ASSERT_OK(ingest::import_file(*sd_, {.kind = kind, .file = path, .now = when}));
   }

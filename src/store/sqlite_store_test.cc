@@ -40,8 +40,9 @@ TEST(SqliteStoreUpgrade, Schema4LedgerSurvivesMigration7) {
   {
     auto db = sqlite::Db::open(path, {.create = true});
     ASSERT_OK(db);
-    ASSERT_OK((*db)->exec("CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
-                          "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    ASSERT_OK(
+        (*db)->exec("CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
+                    "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
     for (const Migration& m : sqlite_migrations()) {
       if (m.version > 4) break;
       ASSERT_OK((*db)->exec(m.sql));
