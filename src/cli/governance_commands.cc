@@ -66,7 +66,7 @@ int retention_run(const Globals& g, const RetentionArgs& a) {
     if (!counted.ok()) return report_error(counted.status());
     plan = std::move(*counted);
   } else {
-    auto done = governance::run_retention(*sd, sd->config, g.actor, *at);
+    auto done = governance::run_retention(*sd, sd->config, g.actor, *at, now);
     progress.finish();
     if (!done.ok()) return report_error(done.status());
     plan = std::move(done->done);

@@ -27,11 +27,14 @@ using nlohmann::json;
 // run_retention commits it: one code path, so a dry run's counts are the run's.
 class RetentionRun {
  public:
-  RetentionRun(StoreDir& sd, const Config& config, std::string_view actor, UnixSeconds now)
-      : sd_(sd), store_(*sd.store), config_(config), actor_(actor), now_(now) {}
+  // Rules are applied as of `as_of`; what is written (ledger entries, audit) is dated `now`.
+  // REQUIRES: as_of <= now.
+  RetentionRun(StoreDir& sd, const Config& config, std::string_view actor, UnixSeconds as_of,
+               UnixSeconds now)
+      : sd_(sd), store_(*sd.store), config_(config), actor_(actor), as_of_(as_of), now_(now) {}
 
   Result<RetentionPlan> run() {
-    RetentionPlan plan{.as_of = now_};
+    RetentionPlan plan{.as_of = as_of_};
     CONSENTRIC_RETURN_IF_ERROR(lapse_consents(&plan));
     CONSENTRIC_RETURN_IF_ERROR(expire_events(&plan));
     CONSENTRIC_RETURN_IF_ERROR(expire_fields(&plan));
@@ -46,10 +49,10 @@ class RetentionRun {
   Status lapse_consents(RetentionPlan* plan) {
     for (const PurposeSpec& p : config_.purposes) {
       if (p.legal_basis != LegalBasis::kConsent) continue;
-      RetentionRule rule{.kind = RetentionKind::kConsentLapse, .name = p.id, .cutoff = now_};
+      RetentionRule rule{.kind = RetentionKind::kConsentLapse, .name = p.id, .cutoff = as_of_};
       std::unordered_map<SubjectId, ConsentEntry> latest;
       CONSENTRIC_RETURN_IF_ERROR(
-          store_.scan_consent_decisions(p.id, now_, [&](const ConsentEntry& e) {
+          store_.scan_consent_decisions(p.id, as_of_, [&](const ConsentEntry& e) {
             auto [it, fresh] = latest.try_emplace(e.subject, e);
             if (!fresh && consent::supersedes(e.ts, e.entry_id, it->second.ts, it->second.entry_id))
               it->second = e;
@@ -57,7 +60,7 @@ class RetentionRun {
       // (entry id, subject) of the grants past expiry, in ledger order.
       std::vector<std::pair<std::int64_t, SubjectId>> expired;
       for (const auto& [subject, e] : latest) {
-        if (e.action == ConsentAction::kGrant && e.expires_at && *e.expires_at <= now_)
+        if (e.action == ConsentAction::kGrant && e.expires_at && *e.expires_at <= as_of_)
           expired.emplace_back(e.entry_id, subject);
       }
       std::sort(expired.begin(), expired.end());
@@ -70,6 +73,8 @@ class RetentionRun {
         });
         if (grant == history.end())
           return internal_error(fmt::format("ledger entry {} vanished during the run", entry_id));
+        // At now, not as_of: with as_of <= now the grant has expired by then too, and a grant
+        // given since as_of keeps the memberships it allows.
         CONSENTRIC_ASSIGN_OR_RETURN(consent::Lapsed lapsed,
                                     consent::append_lapse(store_, config_, *grant, actor_, now_));
         rule.memberships_dropped += lapsed.memberships_removed;
@@ -90,7 +95,7 @@ class RetentionRun {
       RetentionRule rule{.kind = RetentionKind::kEvents,
                          .name = type.name,
                          .retention_seconds = type.retention_seconds,
-                         .cutoff = now_ - *type.retention_seconds};
+                         .cutoff = as_of_ - *type.retention_seconds};
       const auto row = std::find_if(stored.begin(), stored.end(),
                                     [&](const EventTypeRow& r) { return r.name == type.name; });
       if (row != stored.end()) {
@@ -128,14 +133,14 @@ class RetentionRun {
     for (const FieldSpec& f : config_.fields) {
       if (!f.retention_seconds) continue;
       fields.push_back(&f);
-      latest_cutoff = std::max(latest_cutoff, now_ - *f.retention_seconds);
+      latest_cutoff = std::max(latest_cutoff, as_of_ - *f.retention_seconds);
     }
     std::vector<RetentionRule> rules;
     for (const FieldSpec* f : fields) {
       rules.push_back({.kind = RetentionKind::kField,
                        .name = f->name,
                        .retention_seconds = f->retention_seconds,
-                       .cutoff = now_ - *f->retention_seconds});
+                       .cutoff = as_of_ - *f->retention_seconds});
     }
     // Profiles old enough for at least one rule; read first, written after the scan ends.
     std::vector<std::pair<SubjectId, ProfileRow>> old;
@@ -196,7 +201,7 @@ class RetentionRun {
     CONSENTRIC_ASSIGN_OR_RETURN(std::vector<SegmentRow> segments, store_.segments());
     for (const PurposeSpec& p : config_.purposes) {
       if (!p.retention_seconds) continue;
-      const UnixSeconds cutoff = now_ - *p.retention_seconds;
+      const UnixSeconds cutoff = as_of_ - *p.retention_seconds;
       RetentionRule members{.kind = RetentionKind::kMemberships,
                             .name = p.id,
                             .retention_seconds = p.retention_seconds,
@@ -246,6 +251,7 @@ class RetentionRun {
   Store& store_;
   const Config& config_;
   std::string actor_;
+  UnixSeconds as_of_;
   UnixSeconds now_;
 };
 
@@ -290,18 +296,26 @@ std::int64_t RetentionPlan::total() const {
   return n;
 }
 
-Result<RetentionPlan> plan_retention(StoreDir& sd, const Config& config, UnixSeconds now) {
+Result<RetentionPlan> plan_retention(StoreDir& sd, const Config& config, UnixSeconds as_of) {
   CONSENTRIC_RETURN_IF_ERROR(sd.store->begin());
-  auto plan = RetentionRun(sd, config, "retention.plan", now).run();
+  // Rolled back, so as_of may lie ahead: what will be due then.
+  auto plan = RetentionRun(sd, config, "retention.plan", as_of, as_of).run();
   // Whatever happened, nothing stays: a plan only counts.
   sd.store->rollback();
   return plan;
 }
 
 Result<RetentionOutcome> run_retention(StoreDir& sd, const Config& config, std::string_view actor,
-                                       UnixSeconds now) {
+                                       UnixSeconds as_of, UnixSeconds now) {
+  if (as_of > now) {
+    return invalid_argument(fmt::format(
+        "a retention run cannot act as of {}, which has not come yet (now is {}): it would "
+        "remove what may still be kept; a dry run shows what will be due then",
+        format_timestamp(as_of), format_timestamp(now)));
+  }
   return in_transaction(*sd.store, [&]() -> Result<RetentionOutcome> {
-    CONSENTRIC_ASSIGN_OR_RETURN(RetentionPlan done, RetentionRun(sd, config, actor, now).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(RetentionPlan done,
+                                RetentionRun(sd, config, actor, as_of, now).run());
     CONSENTRIC_ASSIGN_OR_RETURN(AuditRecord rec, audit::append(*sd.store,
                                                                {.actor = std::string(actor),
                                                                 .action = "retention.run",

@@ -23,7 +23,7 @@
 //   if (!plan.ok()) return plan.status();
 //   if (plan->total() > 0) { /* report plan->rules: what is past retention, per rule */ }
 //
-//   auto done = governance::run_retention(sd, sd.config, "dpo@example", now);
+//   auto done = governance::run_retention(sd, sd.config, "dpo@example", now, now);
 //   // one transaction; done->audit_seq is the retention.run entry holding the counts
 
 #include <cstdint>
@@ -71,21 +71,23 @@ struct RetentionPlan {
   std::int64_t total() const;
 };
 
-// Counts what is past retention at `now` without changing anything: the run is carried out in
-// a transaction that is rolled back, so the counts are exactly those a run would report.
-// REQUIRES: no transaction open on sd.store. Takes the store's write lock while it runs.
-Result<RetentionPlan> plan_retention(StoreDir& sd, const Config& config, UnixSeconds now);
+// Counts what is past retention at `as_of` (any time, later ones too: what will be due then)
+// without changing anything: the run is carried out in a transaction that is rolled back, so
+// the counts are exactly those a run would report. REQUIRES: no transaction open on sd.store.
+// Takes the store's write lock while it runs.
+Result<RetentionPlan> plan_retention(StoreDir& sd, const Config& config, UnixSeconds as_of);
 
 struct RetentionOutcome {
   RetentionPlan done;
   std::int64_t audit_seq = 0;  // the retention.run entry
 };
 
-// Removes what is past retention at `now`, all in one transaction with one retention.run audit
-// entry holding the counts (and the per-person consent.lapse, segment.forget and score.forget
-// entries of the lapses). A second run at the same time removes nothing.
-// REQUIRES: no transaction open on sd.store.
+// Removes what is past retention at `as_of`, all in one transaction with one retention.run
+// audit entry holding the counts (and the per-person consent.lapse, segment.forget and
+// score.forget entries of the lapses), everything it writes dated `now`. A second run at the
+// same time removes nothing. InvalidArgument when as_of is after now: acting on cutoffs that
+// have not come would remove what may still be kept. REQUIRES: no transaction open on sd.store.
 Result<RetentionOutcome> run_retention(StoreDir& sd, const Config& config, std::string_view actor,
-                                       UnixSeconds now);
+                                       UnixSeconds as_of, UnixSeconds now);
 
 }  // namespace consentric::governance

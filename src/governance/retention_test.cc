@@ -253,7 +253,7 @@ TEST_F(RetentionTest, RunRemovesExactlyWhatExpiredAndFeaturesFollow) {
   segment("fresh", kNow - 60 * kDay);
   auto plan = plan_retention(*sd_, sd_->config, kNow);
   ASSERT_OK(plan);
-  auto done = run_retention(*sd_, sd_->config, "dpo", kNow);
+  auto done = run_retention(*sd_, sd_->config, "dpo", kNow, kNow);
   ASSERT_OK(done);
   ASSERT_EQ(done->done.rules.size(), plan->rules.size());
   for (std::size_t i = 0; i < plan->rules.size(); ++i) {
@@ -307,7 +307,7 @@ TEST_F(RetentionTest, RunRemovesExactlyWhatExpiredAndFeaturesFollow) {
 }
 
 TEST_F(RetentionTest, LapseIsInTheLedgerAndTheGateNoLongerAdmits) {
-  ASSERT_OK(run_retention(*sd_, sd_->config, "dpo", kNow));
+  ASSERT_OK(run_retention(*sd_, sd_->config, "dpo", kNow, kNow));
   auto history = sd_->store->consent_history(subject_of("ann@example.com"));
   ASSERT_OK(history);
   ASSERT_EQ(history->size(), 2u);
@@ -333,7 +333,7 @@ TEST_F(RetentionTest, LapseIsInTheLedgerAndTheGateNoLongerAdmits) {
 }
 
 TEST_F(RetentionTest, OneAuditEntryHoldsTheCounts) {
-  auto done = run_retention(*sd_, sd_->config, "dpo", kNow);
+  auto done = run_retention(*sd_, sd_->config, "dpo", kNow, kNow);
   ASSERT_OK(done);
   const json a = last_audit();
   EXPECT_EQ(a["action"], "retention.run");
@@ -357,12 +357,12 @@ TEST_F(RetentionTest, OneAuditEntryHoldsTheCounts) {
 TEST_F(RetentionTest, SecondRunRemovesNothing) {
   segment("old", kNow - 60 * kDay - 1);
   scores(kNow - 60 * kDay - 1);
-  auto first = run_retention(*sd_, sd_->config, "dpo", kNow);
+  auto first = run_retention(*sd_, sd_->config, "dpo", kNow, kNow);
   ASSERT_OK(first);
   EXPECT_GT(first->done.total(), 0);
   auto counts = sd_->store->counts();
   ASSERT_OK(counts);
-  auto second = run_retention(*sd_, sd_->config, "dpo", kNow);
+  auto second = run_retention(*sd_, sd_->config, "dpo", kNow, kNow);
   ASSERT_OK(second);
   EXPECT_EQ(second->done.total(), 0);
   auto again = sd_->store->counts();
@@ -396,6 +396,32 @@ TEST_F(RetentionTest, AsOfMovesEveryCutoff) {
   EXPECT_EQ(rule(*later, RetentionKind::kConsentLapse, "segmentation").items, 2);  // ann, bob
   EXPECT_EQ(rule(*later, RetentionKind::kField, "email").items, 3);
   EXPECT_EQ(rule(*later, RetentionKind::kEvents, "page_view").items, 2);  // both of ann's
+}
+
+TEST_F(RetentionTest, RunActsAsOfThePastButWritesAtNowAndRefusesTheFuture) {
+  EXPECT_THAT(run_retention(*sd_, sd_->config, "dpo", kNow + 1, kNow),
+              consentric::testing::StatusIs(StatusCode::kInvalidArgument,
+                                            ::testing::HasSubstr("has not come yet")));
+  auto before = sd_->store->counts();
+  ASSERT_OK(before);
+  EXPECT_EQ(before->events, 6);  // the refusal changed nothing
+
+  auto done = run_retention(*sd_, sd_->config, "dpo", kNow, kNow + 7 * kDay);
+  ASSERT_OK(done);
+  EXPECT_EQ(done->done.as_of, kNow);
+  EXPECT_EQ(rule(done->done, RetentionKind::kEvents, "page_view").items, 1);  // cutoffs at as_of
+  auto history = sd_->store->consent_history(subject_of("ann@example.com"));
+  ASSERT_OK(history);
+  EXPECT_EQ(history->back().action, ConsentAction::kLapse);
+  EXPECT_EQ(history->back().ts, kNow - 1);
+  EXPECT_EQ(history->back().recorded_at, kNow + 7 * kDay);
+  auto rec = sd_->store->last_audit();
+  ASSERT_OK(rec);
+  EXPECT_EQ((*rec)->ts, kNow + 7 * kDay);
+  // bob's consent expired between as_of and now: this run, acting as of as_of, leaves it.
+  auto bob = sd_->store->consent_history(subject_of("bob@example.com"));
+  ASSERT_OK(bob);
+  EXPECT_EQ(bob->size(), 1u);
 }
 
 }  // namespace
