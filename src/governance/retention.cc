@@ -122,6 +122,10 @@ class RetentionRun {
     for (const auto& [subject, purposes] : touched) {
       CONSENTRIC_ASSIGN_OR_RETURN(FeatureRow row, all_events_features(store_, config_, subject));
       CONSENTRIC_RETURN_IF_ERROR(store_.replace_features(subject, row));
+      // An anonymous remnant of an erased person has no purpose feature rows: no purpose may
+      // process it (Store::anonymize_subject), so none is built for it here either.
+      CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> who, store_.subject(subject));
+      if (!who || who->anonymous) continue;
       for (const PurposeSpec* p : purposes) CONSENTRIC_RETURN_IF_ERROR(keeper.rebuild(subject, *p));
     }
     return Status();

@@ -424,5 +424,35 @@ TEST_F(RetentionTest, RunActsAsOfThePastButWritesAtNowAndRefusesTheFuture) {
   EXPECT_EQ(bob->size(), 1u);
 }
 
+TEST_F(RetentionTest, AnonymousRemnantsLoseExpiredEventsAndGetNoPurposeFeatures) {
+  // ann erased by anonymization: her events live on under a remnant that no purpose may read.
+  const SubjectId ann = subject_of("ann@example.com");
+  ASSERT_OK(sd_->store->begin());
+  ASSERT_OK(sd_->store->anonymize_subject(ann, {}));
+  ASSERT_OK(sd_->store->erase_subject(ann));
+  ASSERT_OK(sd_->store->commit());
+  SubjectId remnant = 0;
+  ASSERT_OK(sd_->store->scan_subjects([&](const SubjectRow& s) {
+    if (s.anonymous) remnant = s.id;
+  }));
+  ASSERT_NE(remnant, 0);
+
+  auto done = run_retention(*sd_, sd_->config, "dpo", kNow, kNow);
+  ASSERT_OK(done);
+  EXPECT_EQ(rule(done->done, RetentionKind::kEvents, "page_view").items, 1);
+  std::int64_t left = 0;
+  ASSERT_OK(sd_->store->scan_subject_events(remnant, kNow, [&](const EventRow&) { ++left; }));
+  EXPECT_EQ(left, 2);
+  auto f = sd_->store->features(remnant);
+  ASSERT_OK(f);
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->events, 2);
+  for (const char* purpose : {"segmentation", "lead_scoring"}) {
+    auto pf = sd_->store->purpose_features(remnant, purpose);
+    ASSERT_OK(pf);
+    EXPECT_FALSE(pf->has_value()) << purpose;
+  }
+}
+
 }  // namespace
 }  // namespace consentric::governance
