@@ -19,6 +19,7 @@ void add_all_commands(CLI::App& app, Globals& g) {
   add_token_commands(app, g);
   add_notice_commands(app, g);
   add_doctor_command(app, g);
+  add_governance_commands(app, g);
 }
 
 }  // namespace consentric::cli

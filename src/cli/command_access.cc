@@ -93,6 +93,9 @@ constexpr std::array kAccess = {
     CommandAccess{"notice list", S::kRequired, {"config.read"}},
     CommandAccess{"notice show", S::kRequired, {"config.read"}},
     CommandAccess{"doctor", S::kRequired, {"report.read", "audit.verify"}},
+    CommandAccess{"retention run", S::kRequired, {"retention.run"}},
+    // --subjects also needs pii.read (checked by the command).
+    CommandAccess{"quality", S::kRequired, {"quality.read"}},
 };
 
 }  // namespace

@@ -60,6 +60,7 @@ void add_quickstart_command(CLI::App& app, Globals& g);  // quickstart
 void add_token_commands(CLI::App& app, Globals& g);      // token create|list|revoke
 void add_notice_commands(CLI::App& app, Globals& g);     // notice publish|list|show
 void add_doctor_command(CLI::App& app, Globals& g);      // doctor
+void add_governance_commands(CLI::App& app, Globals& g);  // retention run, quality
 
 // Registers `parent NAME FILE [--skip-invalid ...]` importing files of `kind`.
 void add_import_kind(CLI::App* parent, Globals& g, ingest::ImportKind kind, const std::string& name,

@@ -93,6 +93,12 @@ constexpr std::array kOutputs = {
     CommandOutput{"notice show", K::kNoPersonalData, "a notice's text"},
     CommandOutput{"doctor", K::kAggregates,
                   "verdicts; counts of people under the small-group rule"},
+    CommandOutput{"retention run", K::kOperatorRecord,
+                  "counts per rule of what went, for the DPO; the audit entry holds them"},
+    // The DPO corrects records: counts as they are, and with --subjects the people concerned
+    // with their identifier decrypted. Audited (quality.check); never leaves as an aggregate.
+    CommandOutput{"quality", K::kOperatorRecord,
+                  "counts per check; with --subjects the people concerned, audited"},
 };
 
 }  // namespace

@@ -247,6 +247,14 @@ struct PointsSpec {
   SourceLocation where;
 };
 
+// The data-quality audit (docs/governance.md, "Data quality"): what counts as a defect where
+// the answer is a policy, not a fact.
+struct QualitySpec {
+  // A profile not written for this long is stale: GDPR Art. 5(1)(d) asks for data kept up to
+  // date. Two years unless the declaration says otherwise.
+  std::int64_t stale_after_seconds = 730 * 86400;
+};
+
 struct ControllerSpec {
   std::string name;
   std::string contact;  // the DPO's or privacy contact
@@ -273,6 +281,7 @@ struct Config {
   double max_suppression = 0.05;  // share of an export's records that may be withheld to reach k
   std::vector<RecipientSpec> recipients;
   std::optional<PointsSpec> points;  // points scoring; none when the section is absent
+  QualitySpec quality;
   std::string source_name;  // the file it came from, for messages
   std::string source_text;  // the YAML as given, stored with the store
 

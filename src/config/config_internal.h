@@ -46,6 +46,11 @@ class SourceMap {
 void parse_document(const YAML::Node& root, Config* config, SourceMap* map,
                     std::vector<ConfigProblem>* problems);
 
+class Reader;
+struct Value;
+// The `quality` section (quality_section.cc): its keys and their values, read into *out.
+void parse_quality(const Value& v, Reader* r, QualitySpec* out);
+
 // Runs every rule; validate_purposes is the part about purposes, called by validate_config.
 void validate_config(const Config& config, const SourceMap& map,
                      std::vector<ConfigProblem>* problems);

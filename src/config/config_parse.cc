@@ -16,7 +16,7 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 16> kTopKeys{"version",
+constexpr std::array<std::string_view, 17> kTopKeys{"version",
                                                     "controller",
                                                     "k_anonymity",
                                                     "l_diversity",
@@ -31,7 +31,8 @@ constexpr std::array<std::string_view, 16> kTopKeys{"version",
                                                     "recipients",
                                                     "roles",
                                                     "tcf",
-                                                    "points"};
+                                                    "points",
+                                                    "quality"};
 constexpr std::array<std::string_view, 4> kTopRequired{"version", "controller", "identifiers",
                                                        "fields"};
 
@@ -136,6 +137,7 @@ class Parser {
                   });
       }
     }
+    if (const auto v = m->get("quality")) parse_quality(*v, r_, &config_->quality);
     if (const auto v = m->get("identifiers")) {
       for (const Value& item : r_->items(*v)) config_->identifiers.push_back(identifier(item));
     }

@@ -69,7 +69,7 @@ TEST(ConfigShape, TopLevelMustBeAMapping) {
                      "expected a mapping with keys version, controller, k_anonymity, "
                      "l_diversity, max_suppression, small_groups, differential_privacy, "
                      "erasure, identifiers, fields, event_types, purposes, recipients, roles, "
-                     "tcf, points, got a list");
+                     "tcf, points, quality, got a list");
   EXPECT_ONE_PROBLEM("just words\n", 1, "", "got \"just words\"");
 }
 
@@ -102,7 +102,7 @@ TEST(ConfigKeys, UnknownTopLevelKeySuggestsTheRightOne) {
                      "unknown key \"k_anonimity\" (expected one of version, controller, "
                      "k_anonymity, l_diversity, max_suppression, small_groups, "
                      "differential_privacy, erasure, identifiers, fields, event_types, "
-                     "purposes, recipients, roles, tcf, points); did you mean \"k_anonymity\"?");
+                     "purposes, recipients, roles, tcf, points, quality); did you mean \"k_anonymity\"?");
 }
 
 TEST(ConfigKeys, SmallGroupsIsSuppressOrMerge) {

@@ -54,6 +54,7 @@ std::string gate_reason(const PurposeSpec& purpose, const ConsentEntry* latest,
       if (latest == nullptr) return "no consent record (opt-in: no record means no consent)";
       if (latest->action == ConsentAction::kWithdraw) return "consent withdrawn on " + when(latest);
       if (latest->action == ConsentAction::kRefuse) return "consent refused on " + when(latest);
+      if (latest->action == ConsentAction::kLapse) return "consent expired on " + when(latest);
       if (latest->expires_at && t >= *latest->expires_at)
         return "consent expired on " + format_timestamp(*latest->expires_at);
       if (purpose.renew_consent && latest->notice_version != purpose.current_notice_version()) {

@@ -66,8 +66,8 @@ std::optional<DecisionError> check_decision(const Config& config, const Decision
     return DecisionError{"purpose",
                          fmt::format("{} is not a declared purpose", quote_for_message(d.purpose))};
   }
-  if (d.action == ConsentAction::kRefuse) {
-    return DecisionError{"action", "expected grant or withdraw (a refusal is derived)"};
+  if (d.action == ConsentAction::kRefuse || d.action == ConsentAction::kLapse) {
+    return DecisionError{"action", "expected grant or withdraw (a refusal or a lapse is derived)"};
   }
   if (d.ts > now) {
     return DecisionError{"time", fmt::format("{} is in the future (now is {})",
@@ -146,6 +146,46 @@ Result<Appended> append_decision(Store& store, const Config& config, PurposeFeat
   CONSENTRIC_RETURN_IF_ERROR(
       forget_unlawful_memberships(store, config, subject, actor, now).status());
   return Appended{id, e.action};
+}
+
+Result<Lapsed> append_lapse(Store& store, const Config& config, const ConsentEntry& grant,
+                            std::string_view actor, UnixSeconds now) {
+  const PurposeSpec* spec = config.purpose(grant.purpose);
+  if (spec == nullptr) return invalid_argument(fmt::format("unknown purpose {}", grant.purpose));
+  if (grant.action != ConsentAction::kGrant || !grant.expires_at || *grant.expires_at > now) {
+    return failed_precondition(fmt::format("ledger entry {} is not a grant that has expired by {}",
+                                           grant.entry_id, format_timestamp(now)));
+  }
+  // Dated at the expiry, not at the run: consent ended then, and the gate has treated it so
+  // since (lawful_basis.h), so the consent intervals, and the purpose features built on them,
+  // stay as they were.
+  ConsentEntry e{.subject = grant.subject,
+                 .purpose = grant.purpose,
+                 .action = ConsentAction::kLapse,
+                 .ts = *grant.expires_at,
+                 .recorded_at = now,
+                 .source = "retention",
+                 .method = "expiry",
+                 .notice_version = grant.notice_version,
+                 .notice_hash = grant.notice_hash,
+                 .proof = nlohmann::json{{"lapsed_entry", grant.entry_id}}.dump()};
+  CONSENTRIC_ASSIGN_OR_RETURN(std::int64_t id, store.append_consent(e));
+  CONSENTRIC_ASSIGN_OR_RETURN(std::optional<SubjectRow> row, store.subject(grant.subject));
+  CONSENTRIC_RETURN_IF_ERROR(
+      audit::append(store,
+                    {.actor = std::string(actor),
+                     .action = "consent.lapse",
+                     .purpose = e.purpose,
+                     .subject = row ? row->pseudonym : std::string(),
+                     .detail = nlohmann::json{{"entry", id},
+                                              {"lapsed_entry", grant.entry_id},
+                                              {"time", format_timestamp(e.ts)}}
+                                   .dump()},
+                    now)
+          .status());
+  CONSENTRIC_ASSIGN_OR_RETURN(
+      std::int64_t removed, forget_unlawful_memberships(store, config, grant.subject, actor, now));
+  return Lapsed{id, removed};
 }
 
 Result<std::int64_t> append_limit(Store& store, const Config& config, LimitEntry entry,

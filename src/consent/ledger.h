@@ -56,6 +56,18 @@ Result<Appended> append_decision(Store& store, const Config& config, PurposeFeat
                                  SubjectId subject, const Decision& d, std::string_view actor,
                                  UnixSeconds now);
 
+// Records that `grant` (a ledger entry, the latest for its subject and purpose) reached its
+// expires_at by `now`: a lapse entry dated at the expiry, its consent.lapse audit entry, and the
+// subject's memberships and scores for purposes that may no longer process them dropped as for a
+// withdrawal (forget_unlawful_memberships). FailedPrecondition when `grant` is not a grant that
+// has expired by now. REQUIRES: a transaction is open.
+struct Lapsed {
+  std::int64_t entry_id = 0;
+  std::int64_t memberships_removed = 0;
+};
+Result<Lapsed> append_lapse(Store& store, const Config& config, const ConsentEntry& grant,
+                            std::string_view actor, UnixSeconds now);
+
 // A restriction (Art. 18) or objection (Art. 21) starting or being lifted, with its audit entry.
 // REQUIRES: a transaction is open.
 Result<std::int64_t> append_limit(Store& store, const Config& config, LimitEntry entry,

@@ -209,3 +209,41 @@ TEST_F(LedgerTest, LimitsAreAuditedAndValidated) {
 
 }  // namespace
 }  // namespace consentric::consent
+
+namespace consentric::consent {
+namespace {
+
+TEST_F(LedgerTest, LapseIsOnlyForAGrantPastItsExpiryAndIsNeverADecision) {
+  Decision d{.purpose = "news",
+             .action = ConsentAction::kGrant,
+             .ts = 2000,
+             .source = "web_form",
+             .notice_version = "v2",
+             .expires_at = 5000};
+  ASSERT_EQ(check_decision(sd_->config, d, 100000), std::nullopt);
+  ASSERT_OK(append_decision(*sd_->store, sd_->config, *keeper_, subject_.id, d, "tester", 100000));
+  auto history = sd_->store->consent_history(subject_.id);
+  ASSERT_OK(history);
+  const ConsentEntry grant = history->back();
+
+  EXPECT_THAT(append_lapse(*sd_->store, sd_->config, grant, "tester", 4999),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("not a grant that has expired")));
+  auto lapsed = append_lapse(*sd_->store, sd_->config, grant, "tester", 5000);
+  ASSERT_OK(lapsed);
+  auto last = sd_->store->last_audit();
+  ASSERT_OK(last);
+  EXPECT_EQ((*last)->action, "consent.lapse");
+  history = sd_->store->consent_history(subject_.id);
+  ASSERT_OK(history);
+  EXPECT_EQ(history->back().action, ConsentAction::kLapse);
+  EXPECT_EQ(history->back().entry_id, lapsed->entry_id);
+  EXPECT_EQ(history->back().ts, 5000);
+
+  d.action = ConsentAction::kLapse;
+  const auto refused = check_decision(sd_->config, d, 100000);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->field, "action");
+}
+
+}  // namespace
+}  // namespace consentric::consent

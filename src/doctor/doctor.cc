@@ -9,6 +9,7 @@
 #include "audit/audit_ops.h"
 #include "core/text.h"
 #include "gate/gate.h"
+#include "governance/retention.h"
 #include "report/dpia.h"
 #include "report/privacy_notice.h"
 #include "report/ropa.h"
@@ -142,6 +143,24 @@ Result<Check> requests(StoreDir& sd, const DoctorContext& ctx) {
   return pass("data-subject requests", figure);
 }
 
+Result<Check> retention(StoreDir& sd, const DoctorContext& ctx) {
+  CONSENTRIC_ASSIGN_OR_RETURN(governance::RetentionPlan plan,
+                              governance::plan_retention(sd, sd.config, ctx.now));
+  std::vector<std::string> due;
+  for (const governance::RetentionRule& r : plan.rules) {
+    if (r.items > 0) {
+      due.push_back(fmt::format("{} {} ({})", with_thousands(r.items), r.name,
+                                governance::to_string(r.kind)));
+    }
+  }
+  if (due.empty()) {
+    return pass("retention", fmt::format("nothing past retention ({} rules)", plan.rules.size()));
+  }
+  return fail("retention",
+              fmt::format("{} items past retention: {}", with_thousands(plan.total()), joined(due)),
+              "retention run --dry-run, then retention run (Art. 5(1)(e))");
+}
+
 Result<std::vector<Check>> models(StoreDir& sd, const DoctorContext& ctx) {
   std::vector<Check> out;
   for (const PurposeSpec& p : sd.config.purposes) {
@@ -254,6 +273,8 @@ Result<DoctorReport> run_doctor(StoreDir& sd, const DoctorContext& ctx) {
   add(std::move(told));
   CONSENTRIC_ASSIGN_OR_RETURN(Check dsar, requests(sd, ctx));
   out.checks.push_back(std::move(dsar));
+  CONSENTRIC_ASSIGN_OR_RETURN(Check kept, retention(sd, ctx));
+  out.checks.push_back(std::move(kept));
   CONSENTRIC_ASSIGN_OR_RETURN(std::vector<Check> scored, models(sd, ctx));
   add(std::move(scored));
   CONSENTRIC_ASSIGN_OR_RETURN(Check assessed, dpia(sd));

@@ -123,6 +123,19 @@ TEST_F(DoctorTest, FailsOnADpiaAndANoticeMadeForAnotherDeclaration) {
   EXPECT_FALSE(run().failed());
 }
 
+TEST_F(DoctorTest, FailsOnDataPastItsRetention) {
+  EXPECT_EQ(check(run(kNow), "retention").verdict, Verdict::kPass);
+  // Three years on, the 13-month event types (and more) are past their retention.
+  const DoctorReport later = run(kNow + 3 * 365 * kSecondsPerDay);
+  EXPECT_TRUE(later.failed());
+  const Check& kept = check(later, "retention");
+  EXPECT_EQ(kept.verdict, Verdict::kFail);
+  EXPECT_THAT(kept.figure, HasSubstr("page_view (events)"));
+  EXPECT_THAT(kept.advice, HasSubstr("retention run"));
+  // Looking was all it did.
+  EXPECT_EQ(check(run(kNow), "retention").verdict, Verdict::kPass);
+}
+
 TEST_F(DoctorTest, WarnsOnAModelPastItsReviewDate) {
   ScoreModelRow m{.purpose = "lead_scoring",
                   .kind = "lr",

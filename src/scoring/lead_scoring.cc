@@ -630,7 +630,8 @@ Result<RunOutcome> run(StoreDir& sd, std::string_view purpose, const ScoringCont
          .model_id = active->model_id,
          .score = sigmoid(s.margin[r]),
          .explanation =
-             explanation_json(loaded.features, view, r, c, s.bias[r], s.margin[r]).dump()});
+             explanation_json(loaded.features, view, r, c, s.bias[r], s.margin[r]).dump(),
+         .scored_at = ctx.now});
   }
   RunOutcome out{.model = *active,
                  .scored = static_cast<std::int64_t>(rows.size()),

@@ -397,6 +397,55 @@ CREATE TABLE points_totals(
 CREATE INDEX points_totals_by_purpose ON points_totals(purpose, total);
 )sql";
 
+// Governance (docs/governance.md), issue 7. The consent ledger learns the action 'lapse': a
+// grant that reached its expires_at, recorded by a retention run so the ledger says why the
+// consent ended. SQLite cannot change a CHECK in place, so the ledger and the state that
+// references it are rebuilt, rows and ids kept (the 12-step procedure of sqlite.org/lang_
+// altertable.html, inside the migration's transaction: the new state table references the new
+// ledger, so dropping the old ones orphans nothing, and the renames rewrite the reference).
+// Scores learn when they were computed, so a purpose's retention can reach them; rows from
+// before stay null and count from their model's creation (Store::count_scores_before).
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE consent_ledger_v7(
+  entry_id       INTEGER PRIMARY KEY,
+  subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose        TEXT NOT NULL,
+  action         TEXT NOT NULL CHECK (action IN ('grant', 'withdraw', 'refuse', 'lapse')),
+  ts             INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  source         TEXT NOT NULL,
+  method         TEXT NOT NULL,
+  notice_version TEXT NOT NULL,
+  notice_hash    TEXT NOT NULL,
+  proof          TEXT NOT NULL,
+  expires_at     INTEGER
+);
+INSERT INTO consent_ledger_v7 SELECT entry_id, subject_id, purpose, action, ts, recorded_at,
+  source, method, notice_version, notice_hash, proof, expires_at FROM consent_ledger;
+CREATE TABLE consent_state_v7(
+  subject_id     INTEGER NOT NULL REFERENCES subjects(subject_id) ON DELETE CASCADE,
+  purpose        TEXT NOT NULL,
+  granted        INTEGER NOT NULL,
+  ts             INTEGER NOT NULL,
+  notice_version TEXT NOT NULL,
+  expires_at     INTEGER,
+  entry_id       INTEGER NOT NULL REFERENCES consent_ledger_v7(entry_id),
+  PRIMARY KEY(subject_id, purpose)
+) WITHOUT ROWID;
+INSERT INTO consent_state_v7 SELECT subject_id, purpose, granted, ts, notice_version,
+  expires_at, entry_id FROM consent_state;
+DROP TABLE consent_state;
+DROP TABLE consent_ledger;
+ALTER TABLE consent_ledger_v7 RENAME TO consent_ledger;
+ALTER TABLE consent_state_v7 RENAME TO consent_state;
+CREATE INDEX consent_ledger_by_subject ON consent_ledger(subject_id, purpose, ts);
+CREATE TRIGGER consent_ledger_no_update BEFORE UPDATE ON consent_ledger
+BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+CREATE INDEX consent_ledger_by_purpose ON consent_ledger(purpose);
+CREATE INDEX consent_state_by_entry ON consent_state(entry_id);
+ALTER TABLE scores ADD COLUMN scored_at INTEGER;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "subjects, identifiers, profiles, events, features, consent, audit, suppression",
               kV1},
@@ -405,6 +454,7 @@ constexpr std::array kMigrations = {
     Migration{4, "human review of automated scoring decisions", kV4},
     Migration{5, "access tokens and privacy notices", kV5},
     Migration{6, "points scoring: the points log and totals", kV6},
+    Migration{7, "consent lapse in the ledger; when scores were computed", kV7},
 };
 
 }  // namespace

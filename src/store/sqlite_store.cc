@@ -643,6 +643,80 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<EventsBefore> events_before(std::int64_t type_id, UnixSeconds before) override {
+    // No index leads with type or time (events are keyed by subject): one scan of the table,
+    // which a retention run pays once per event type with a retention.
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("SELECT subject_id, count(*) FROM events WHERE type_id = ?1 AND "
+                             "ts < ?2 GROUP BY subject_id ORDER BY subject_id"));
+    s.bind(1, type_id).bind(2, before);
+    EventsBefore out;
+    CONSENTRIC_RETURN_IF_ERROR(for_each_row(s, [&](const Stmt& r) {
+      out.subjects.push_back(r.column_int(0));
+      out.events += r.column_int(1);
+    }));
+    return out;
+  }
+
+  Result<std::int64_t> delete_events_before(std::int64_t type_id, UnixSeconds before) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt s,
+                                db_->prepare("DELETE FROM events WHERE type_id = ?1 AND ts < ?2"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind(1, type_id).bind(2, before).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
+  Status replace_features(SubjectId subject, const std::optional<FeatureRow>& row) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt counts,
+                                db_->prepare("DELETE FROM feature_counts WHERE subject_id = ?1"));
+    CONSENTRIC_RETURN_IF_ERROR(counts.bind(1, subject).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(Stmt main,
+                                db_->prepare("DELETE FROM features WHERE subject_id = ?1"));
+    CONSENTRIC_RETURN_IF_ERROR(main.bind(1, subject).run());
+    if (!row || row->events == 0) return Status();
+    FeatureDelta d = *row;
+    d.subject = subject;
+    return apply_features(d);
+  }
+
+  // Scores stored before schema 7 have no scored_at: they count from their model's creation,
+  // which is no later than theirs, so they may go early but never late.
+  Result<std::int64_t> clear_memberships(std::int64_t segment_id) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("DELETE FROM segment_members WHERE run_id IN (SELECT run_id FROM "
+                             "segment_runs WHERE segment_id = ?1)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind(1, segment_id).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
+  Result<std::int64_t> count_scores_before(std::string_view purpose, UnixSeconds before) override {
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s,
+        db_->prepare("SELECT count(*) FROM scores c JOIN score_models m USING (model_id) WHERE "
+                     "m.purpose = ?1 AND coalesce(c.scored_at, m.created_at) < ?2"));
+    s.bind_text(1, purpose).bind(2, before);
+    CONSENTRIC_ASSIGN_OR_RETURN(std::optional<std::int64_t> n,
+                                sqlite::read_one(s, [](const Stmt& r) { return r.column_int(0); }));
+    return n.value_or(0);
+  }
+
+  Result<std::int64_t> remove_scores_before(std::string_view purpose, UnixSeconds before) override {
+    // An open review of a score that is gone would ask a person to judge nothing.
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt reviews,
+        db_->prepare("DELETE FROM score_reviews WHERE status = 'open' AND (subject_id, model_id) "
+                     "IN (SELECT c.subject_id, c.model_id FROM scores c JOIN score_models m "
+                     "USING (model_id) WHERE m.purpose = ?1 AND coalesce(c.scored_at, "
+                     "m.created_at) < ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(reviews.bind_text(1, purpose).bind(2, before).run());
+    CONSENTRIC_ASSIGN_OR_RETURN(
+        Stmt s, db_->prepare("DELETE FROM scores WHERE (subject_id, model_id) IN (SELECT "
+                             "c.subject_id, c.model_id FROM scores c JOIN score_models m USING "
+                             "(model_id) WHERE m.purpose = ?1 AND coalesce(c.scored_at, "
+                             "m.created_at) < ?2)"));
+    CONSENTRIC_RETURN_IF_ERROR(s.bind_text(1, purpose).bind(2, before).run());
+    return static_cast<std::int64_t>(db_->changes());
+  }
+
   Result<bool> is_suppressed(std::string_view blind_index) override {
     CONSENTRIC_ASSIGN_OR_RETURN(Stmt * s, stmt(Q::kIsSuppressed));
     s->bind_blob(1, blind_index);
@@ -1094,13 +1168,14 @@ class SqliteStore final : public Store {
                                  "score_models WHERE model_id = ?1))"));
     CONSENTRIC_RETURN_IF_ERROR(clear.bind(1, model_id).run());
     CONSENTRIC_ASSIGN_OR_RETURN(
-        Stmt s, db_->prepare("INSERT INTO scores(subject_id, model_id, score, explanation) "
-                             "VALUES (?1, ?2, ?3, ?4)"));
+        Stmt s, db_->prepare("INSERT INTO scores(subject_id, model_id, score, explanation, "
+                             "scored_at) VALUES (?1, ?2, ?3, ?4, ?5)"));
     for (const ScoreRow& r : rows) {
       CONSENTRIC_RETURN_IF_ERROR(s.bind(1, r.subject)
                                      .bind(2, model_id)
                                      .bind(3, r.score)
                                      .bind_text(4, r.explanation)
+                                     .bind(5, r.scored_at)
                                      .run());
       s.reset();
     }

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include "sqlite/db.h"
+#include "store/migrations.h"
 #include "store/subject_set.h"
 #include "testing/status_matchers.h"
 
@@ -23,11 +24,11 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndReopens) {
-  EXPECT_EQ(*store_->schema_version(), 6);
+  EXPECT_EQ(*store_->schema_version(), 7);
   store_.reset();
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 6);
+  EXPECT_EQ(*(*again)->schema_version(), 7);
 }
 
 // Migration numbers are handed out to branches ahead of time, so one may land after a higher
@@ -37,17 +38,83 @@ TEST_F(SqliteStoreTest, AMigrationMissingBelowTheHighestIsAppliedAtOpen) {
   {
     auto db = sqlite::Db::open(dir_ / "c.db", {});
     ASSERT_OK(db);
-    // As if migration 4 had come later than 6: its table and record are not there.
+    // As if migration 4 had come later than 7: its table and record are not there.
     ASSERT_OK(
         (*db)->exec("DROP TABLE score_reviews; DELETE FROM schema_migrations WHERE "
                     "version = 4"));
   }
   auto again = open_sqlite_store(dir_ / "c.db", {});
   ASSERT_OK(again);
-  EXPECT_EQ(*(*again)->schema_version(), 6);
+  EXPECT_EQ(*(*again)->schema_version(), 7);
   auto reviews = (*again)->score_reviews("", "");
   ASSERT_OK(reviews);
   EXPECT_TRUE(reviews->empty());
+}
+
+// Migration 7 rebuilds the consent ledger and its state table: a store made at schema 4, with
+// ledger rows, opens with every row and id kept, the state still pointing at them, the
+// append-only trigger back in place, and 'lapse' admitted.
+TEST(SqliteStoreUpgrade, Schema4LedgerSurvivesMigration7) {
+  TempDir dir;
+  const auto path = dir.path() / "old.db";
+  {
+    auto db = sqlite::Db::open(path, {.create = true});
+    ASSERT_OK(db);
+    ASSERT_OK(
+        (*db)->exec("CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
+                    "description TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    for (const Migration& m : sqlite_migrations()) {
+      if (m.version > 4) break;
+      ASSERT_OK((*db)->exec(m.sql));
+      ASSERT_OK((*db)->exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) +
+                            ", 'old', 0)"));
+    }
+    ASSERT_OK((*db)->exec(
+        "INSERT INTO subjects(pseudonym, created_at, updated_at) VALUES ('s_a', 1, 1);"
+        "INSERT INTO consent_ledger(entry_id, subject_id, purpose, action, ts, recorded_at, "
+        "source, method, notice_version, notice_hash, proof, expires_at) VALUES "
+        "(41, 1, 'seg', 'grant', 100, 100, 'web_form', 'checkbox', 'v1', '', '{}', 500);"
+        "INSERT INTO consent_state VALUES (1, 'seg', 1, 100, 'v1', 500, 41);"));
+  }
+  auto store = open_sqlite_store(path, {});
+  ASSERT_OK(store);
+  Store& s = **store;
+  EXPECT_EQ(*s.schema_version(), 7);
+  auto history = s.consent_history(1);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].entry_id, 41);
+  EXPECT_EQ((*history)[0].expires_at, 500);
+  auto state = s.consent_state(1, "seg");
+  ASSERT_OK(state);
+  ASSERT_TRUE(state->has_value());
+  EXPECT_EQ((*state)->entry_id, 41);
+  ASSERT_OK(s.begin());
+  auto lapse = s.append_consent({.subject = 1,
+                                 .purpose = "seg",
+                                 .action = ConsentAction::kLapse,
+                                 .ts = 500,
+                                 .recorded_at = 600,
+                                 .source = "retention",
+                                 .method = "expiry",
+                                 .notice_version = "v1",
+                                 .proof = "{}"});
+  ASSERT_OK(lapse);
+  ASSERT_OK(s.commit());
+  state = s.consent_state(1, "seg");
+  ASSERT_OK(state);
+  EXPECT_FALSE((*state)->granted);
+  EXPECT_EQ((*state)->entry_id, *lapse);
+  // Still append-only, and erasure still reaches the ledger through the subject.
+  auto raw = sqlite::Db::open(path, {});
+  ASSERT_OK(raw);
+  EXPECT_THAT((*raw)->exec("UPDATE consent_ledger SET ts = 1"),
+              StatusIs(StatusCode::kInternal, HasSubstr("append-only")));
+  auto erased = s.erase_subject(1);
+  ASSERT_OK(erased);
+  history = s.consent_history(1);
+  ASSERT_OK(history);
+  EXPECT_TRUE(history->empty());
 }
 
 TEST_F(SqliteStoreTest, PrivacyBudgetLedgerSumsPerPurpose) {

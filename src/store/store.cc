@@ -10,6 +10,8 @@ std::string_view to_string(ConsentAction a) {
       return "withdraw";
     case ConsentAction::kRefuse:
       return "refuse";
+    case ConsentAction::kLapse:
+      return "lapse";
   }
   return "withdraw";
 }
@@ -18,6 +20,7 @@ std::optional<ConsentAction> parse_consent_action(std::string_view text) {
   if (text == "grant") return ConsentAction::kGrant;
   if (text == "withdraw") return ConsentAction::kWithdraw;
   if (text == "refuse") return ConsentAction::kRefuse;
+  if (text == "lapse") return ConsentAction::kLapse;
   return std::nullopt;
 }
 

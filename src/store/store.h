@@ -71,10 +71,12 @@ struct FeatureDelta {
 // A subject's stored feature row has the same shape as the increments applied to it.
 using FeatureRow = FeatureDelta;
 
-// A withdrawal with no grant before it is recorded as a refusal: the person said no.
-enum class ConsentAction { kGrant, kWithdraw, kRefuse };
+// A withdrawal with no grant before it is recorded as a refusal: the person said no. A lapse is
+// not the person's act: retention (docs/governance.md) records that a grant reached its
+// expires_at, so the ledger shows why the consent ended rather than leaving it to be inferred.
+enum class ConsentAction { kGrant, kWithdraw, kRefuse, kLapse };
 
-std::string_view to_string(ConsentAction a);  // "grant", "withdraw", "refuse"
+std::string_view to_string(ConsentAction a);  // "grant", "withdraw", "refuse", "lapse"
 std::optional<ConsentAction> parse_consent_action(std::string_view text);
 
 struct ConsentEntry {
@@ -297,6 +299,9 @@ struct ScoreRow {
   std::int64_t model_id = 0;
   double score = 0;         // a probability
   std::string explanation;  // JSON
+  // When it was computed; retention of the purpose's derived data counts from it. Scores from
+  // before schema 7 have none stored and read back as their model's created_at.
+  UnixSeconds scored_at = 0;
 };
 
 // A score queued for human review (GDPR Art. 22(3)); status open, confirmed or overridden.
@@ -614,6 +619,29 @@ class Store {
   // transaction. NotFound when there is no such subject; FailedPrecondition for a remnant.
   virtual Result<RemovedCounts> anonymize_subject(SubjectId subject,
                                                   const AnonymizeOptions& options) = 0;
+
+  // Retention (docs/governance.md). Events of one type with ts < before: how many and whose
+  // (subject ids, ascending); nothing changes.
+  struct EventsBefore {
+    std::int64_t events = 0;
+    std::vector<SubjectId> subjects;
+  };
+  virtual Result<EventsBefore> events_before(std::int64_t type_id, UnixSeconds before) = 0;
+  // Deletes the events of one type with ts < before (secure_delete overwrites them); returns
+  // how many went. Feature rows are the caller's to rebuild.
+  virtual Result<std::int64_t> delete_events_before(std::int64_t type_id, UnixSeconds before) = 0;
+  // Replaces the subject's all-events feature row (features, per-type counts) with `row`; none
+  // or events == 0 leaves the subject without one.
+  virtual Status replace_features(SubjectId subject, const std::optional<FeatureRow>& row) = 0;
+  // The scores of `purpose`'s models computed before `before` (ScoreRow::scored_at): how many,
+  // or deleted with their open reviews, returning how many scores went.
+  // Deletes every membership of the segment (its latest run's: older runs keep none); returns how
+  // many went. The runs stay, with their sizes.
+  virtual Result<std::int64_t> clear_memberships(std::int64_t segment_id) = 0;
+  virtual Result<std::int64_t> count_scores_before(std::string_view purpose,
+                                                   UnixSeconds before) = 0;
+  virtual Result<std::int64_t> remove_scores_before(std::string_view purpose,
+                                                    UnixSeconds before) = 0;
 
   // Suppression list: blind indexes of erased people; a re-import of them is refused.
   // The privacy-budget ledger (append-only).
