@@ -18,6 +18,8 @@
 #include "consent/subjects.h"
 #include "crypto/keys.h"
 #include "gate/gate.h"
+#include "governance/quality.h"
+#include "governance/retention.h"
 #include "report/dpia.h"
 #include "report/privacy_notice.h"
 #include "report/ropa.h"
@@ -408,8 +410,8 @@ int access_step(const Globals& g, StoreDir& sd) {
 int compliance_step(StoreDir& sd, const fs::path& dir) {
   fmt::print(
       "\n16. Compliance records from the declaration and the live figures: a privacy notice\n"
-      "    per purpose (versioned), the record of processing activities (Art. 30) and a DPIA\n"
-      "    draft (Art. 35)\n");
+      "    per purpose (versioned), retention and data quality, the record of processing\n"
+      "    activities (Art. 30) and a DPIA draft (Art. 35)\n");
   const report::ReportContext ctx{.actor = std::string(kActor), .now = make_system_clock()->now()};
   auto notices = report::publish_notices(sd, "", ctx);
   if (!notices.ok()) return report_error(notices.status());
@@ -428,6 +430,25 @@ int compliance_step(StoreDir& sd, const fs::path& dir) {
   }
   fmt::print("    written to {}; consent asked from now on records the version and hash\n",
              (dir / "notices").string());
+  // Storage limitation and accuracy (Art. 5(1)(d), (e)): nothing is due today; a look ahead.
+  const UnixSeconds ahead = ctx.now + 400 * kSecondsPerDay;
+  auto now_plan = governance::plan_retention(sd, sd.config, ctx.now);
+  auto later_plan = governance::plan_retention(sd, sd.config, ahead);
+  if (!now_plan.ok()) return report_error(now_plan.status());
+  if (!later_plan.ok()) return report_error(later_plan.status());
+  fmt::print(
+      "    retention: {} items past retention today; by {} (retention run --as-of, dry "
+      "run) {} would go\n",
+      with_thousands(now_plan->total()), format_timestamp(ahead).substr(0, 10),
+      with_thousands(later_plan->total()));
+  auto quality = governance::check_quality(sd, sd.config, ctx.now, {});
+  if (!quality.ok()) return report_error(quality.status());
+  std::string findings;
+  for (const governance::QualityCheckResult& c : quality->checks) {
+    findings +=
+        fmt::format("{}{} {}", findings.empty() ? "" : ", ", c.name, with_thousands(c.count));
+  }
+  fmt::print("    data quality over {} people: {}\n", with_thousands(quality->people), findings);
   auto ropa = report::build_ropa(sd, ctx);
   if (!ropa.ok()) return report_error(ropa.status());
   auto seq = report::write_report(sd, *ropa, "report.ropa", (dir / "ropa.md").string(),
