@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
-#include "store/transaction.h"
 
 namespace consentric::access {
 namespace {
@@ -21,17 +20,9 @@ std::string roles_granting(const Config& config, std::string_view action) {
 
 Status record_refusal(StoreDir& sd, const nlohmann::json& detail, std::string_view actor,
                       UnixSeconds now) {
-  return in_transaction(*sd.store,
-                        [&]() -> Result<bool> {
-                          CONSENTRIC_RETURN_IF_ERROR(audit::append(*sd.store,
-                                                                   {.actor = std::string(actor),
-                                                                    .action = "access.refused",
-                                                                    .detail = detail.dump()},
-                                                                   now)
-                                                         .status());
-                          return true;
-                        })
-      .status();
+  return audit::append_committed(
+      *sd.store, {.actor = std::string(actor), .action = "access.refused", .detail = detail.dump()},
+      now);
 }
 
 }  // namespace

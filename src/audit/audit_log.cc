@@ -4,6 +4,7 @@
 
 #include "audit/merkle.h"
 #include "crypto/keys.h"
+#include "store/transaction.h"
 
 namespace consentric::audit {
 namespace {
@@ -81,6 +82,10 @@ Result<VerifyReport> verify(Store& store) {
   }));
   report.head_hash_hex = crypto::to_hex(prev);
   return report;
+}
+
+Status append_committed(Store& store, const Entry& entry, UnixSeconds now) {
+  return in_transaction(store, [&] { return append(store, entry, now); }).status();
 }
 
 }  // namespace consentric::audit

@@ -27,6 +27,10 @@ struct Entry {
 // Appends `entry` at time `now`. REQUIRES: a transaction is open on `store`.
 Result<AuditRecord> append(Store& store, const Entry& entry, UnixSeconds now);
 
+// Appends `entry` in a transaction of its own, for an entry that stands alone (a refusal, a
+// restore). REQUIRES: no transaction is open on `store`.
+Status append_committed(Store& store, const Entry& entry, UnixSeconds now);
+
 struct VerifyReport {
   std::int64_t entries = 0;
   bool intact = true;

@@ -12,7 +12,6 @@
 #include "crypto/keys.h"
 #include "disclose/small_groups.h"
 #include "gate/gate.h"
-#include "store/transaction.h"
 
 namespace consentric::cli {
 namespace {
@@ -105,16 +104,12 @@ Status export_view(StoreDir& sd, const gate::PurposeView& v, const std::string& 
                            {"as_of", format_timestamp(v.as_of())},
                            {"columns", nlohmann::json::array()}};
   for (const auto& c : v.columns()) detail["columns"].push_back(c.name);
-  return in_transaction(*sd.store,
-                        [&] {
-                          return audit::append(*sd.store,
-                                               {.actor = std::string(actor),
-                                                .action = "gate.export",
-                                                .purpose = v.purpose(),
-                                                .detail = detail.dump()},
-                                               now);
-                        })
-      .status();
+  return audit::append_committed(*sd.store,
+                                 {.actor = std::string(actor),
+                                  .action = "gate.export",
+                                  .purpose = v.purpose(),
+                                  .detail = detail.dump()},
+                                 now);
 }
 
 }  // namespace

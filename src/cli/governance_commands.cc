@@ -13,7 +13,6 @@
 #include "core/text.h"
 #include "governance/quality.h"
 #include "governance/retention.h"
-#include "store/transaction.h"
 
 namespace consentric::cli {
 namespace {
@@ -134,17 +133,15 @@ int quality(const Globals& g, const QualityArgs& a) {
   // the check is audited with its counts and whether people were listed.
   json counts = json::object();
   for (const auto& c : report->checks) counts[c.name] = c.count;
-  auto audited = in_transaction(*sd->store, [&] {
-    return audit::append(*sd->store,
-                         {.actor = g.actor,
-                          .action = "quality.check",
-                          .detail = json{{"as_of", format_timestamp(*at)},
-                                         {"counts", counts},
-                                         {"subjects_listed", a.subjects}}
-                                        .dump()},
-                         now);
-  });
-  if (!audited.ok()) return report_error(audited.status());
+  const Status audited = audit::append_committed(*sd->store,
+                                                 {.actor = g.actor,
+                                                  .action = "quality.check",
+                                                  .detail = json{{"as_of", format_timestamp(*at)},
+                                                                 {"counts", counts},
+                                                                 {"subjects_listed", a.subjects}}
+                                                                .dump()},
+                                                 now);
+  if (!audited.ok()) return report_error(audited);
   if (g.json) {
     json out = {{"as_of", format_timestamp(report->as_of)},
                 {"people", report->people},

@@ -126,31 +126,8 @@ std::optional<Mapping> Reader::mapping(const Value& v, const KeySpec& keys) {
 
 std::vector<std::pair<std::string, std::string>> Reader::string_map(const Value& v) {
   std::vector<std::pair<std::string, std::string>> out;
-  if (!v.node.IsMap()) {
-    problem(v,
-            fmt::format("expected a mapping of values to their parents, got {}", describe(v.node)));
-    return out;
-  }
-  if (!spend(v, v.node.size())) return out;
-  map_->record(v.path, v.where);
-  std::unordered_map<std::string, int> first_line;
-  for (auto it = v.node.begin(); it != v.node.end(); ++it) {
-    const YAML::Node key = it->first;
-    const SourceLocation key_where = location_of(key);
-    if (!key.IsScalar()) {
-      problem(key_where, v.path, fmt::format("expected a plain key, got {}", describe(key)));
-      continue;
-    }
-    const std::string path = child_path(v.path, key.Scalar());
-    if (const auto [at, fresh] = first_line.emplace(key.Scalar(), key_where.line); !fresh) {
-      problem(key_where, path,
-              fmt::format("duplicate key {} (first given at line {})",
-                          quote_for_message(key.Scalar()), at->second));
-      continue;
-    }
-    const YAML::Node value = it->second;
-    const auto text = string({value, path, value.IsNull() ? key_where : location_of(value)});
-    if (text) out.emplace_back(key.Scalar(), *text);
+  for (const auto& [key, child] : entries(v, "a mapping of values to their parents")) {
+    if (const auto text = string(child)) out.emplace_back(key, *text);
   }
   return out;
 }

@@ -31,14 +31,9 @@ Result<BackupInfo> describe(const std::filesystem::path& file) {
 
 Status audit(Store& store, std::string_view action, const json& detail, std::string_view actor,
              UnixSeconds now) {
-  return in_transaction(store, [&] {
-           return audit::append(store,
-                                {.actor = std::string(actor),
-                                 .action = std::string(action),
-                                 .detail = detail.dump()},
-                                now);
-         })
-      .status();
+  return audit::append_committed(
+      store, {.actor = std::string(actor), .action = std::string(action), .detail = detail.dump()},
+      now);
 }
 
 }  // namespace

@@ -245,12 +245,8 @@ Result<std::int64_t> export_register(StoreDir& sd, const std::filesystem::path& 
       {"file", out.filename().string()}, {"rows", count}, {"hash", crypto::to_hex(hash)}};
   Store& store = *sd.store;
   // The register leaving the engine is a disclosure: it is audited (DESIGN.md invariant 6).
-  auto audited = in_transaction(store, [&]() -> Result<AuditRecord> {
-    return audit::append(
-        store, {.actor = std::string(actor), .action = "dsar.export", .detail = detail.dump()},
-        now);
-  });
-  CONSENTRIC_RETURN_IF_ERROR(audited.status());
+  CONSENTRIC_RETURN_IF_ERROR(audit::append_committed(
+      store, {.actor = std::string(actor), .action = "dsar.export", .detail = detail.dump()}, now));
   return count;
 }
 
