@@ -51,9 +51,15 @@ void what_we_use(Document& d, const Config& c, const PurposeSpec& p) {
   d.table({"data", "category", "what it is", "kept for"}, std::move(rows),
           "This purpose uses no data about you.");
   d.paragraph(fmt::format(
-      "Data used for this purpose is kept for {} at most; a shorter period above applies to "
-      "that item. Anything past its period is deleted.",
+      "We use it for this purpose for {} at most. Each item is deleted altogether once the "
+      "period in its row has passed.",
       retention_text(p.retention_seconds)));
+}
+
+// "Advertising platform." -> "Advertising platform", for a description set in parentheses.
+std::string trim_final_stop(std::string text) {
+  if (text.ends_with('.')) text.pop_back();
+  return text;
 }
 
 void who_receives_it(Document& d, const Config& c, const PurposeSpec& p) {
@@ -64,7 +70,7 @@ void who_receives_it(Document& d, const Config& c, const PurposeSpec& p) {
     items.push_back(fmt::format(
         "{} ({}), in {}{}: only groups of at least {} people, never your name or contact "
         "details, under a code that only this recipient uses",
-        r.name, r.description.empty() ? "recipient" : r.description, r.country,
+        r.name, r.description.empty() ? "recipient" : trim_final_stop(r.description), r.country,
         in_eea(r.country) ? "" : " (outside the EEA: a transfer under GDPR Chapter V)",
         c.k_anonymity));
   }
