@@ -1,7 +1,5 @@
 // consentric notice publish | list | show (docs/governance.md, "Privacy notices").
 
-#include <filesystem>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -22,17 +20,9 @@ int publish(const Globals& g, const std::string& purpose, const std::string& out
   if (!published.ok()) return report_error(published.status());
   std::vector<std::string> files;
   if (!out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(out_dir, ec);
-    for (const report::PublishedNotice& n : *published) {
-      const auto base = std::filesystem::path(out_dir) / ("notice-" + n.purpose);
-      for (const auto& [ext, text] :
-           {std::pair{".md", n.document.markdown()}, std::pair{".html", n.document.html()}}) {
-        const std::string file = base.string() + ext;
-        if (Status s = report::write_text_file(file, text); !s.ok()) return report_error(s);
-        files.push_back(file);
-      }
-    }
+    auto written = report::write_notices(*published, out_dir);
+    if (!written.ok()) return report_error(written.status());
+    files = std::move(*written);
   }
   if (g.json) {
     json out = json::array();

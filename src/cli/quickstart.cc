@@ -415,16 +415,10 @@ int compliance_step(StoreDir& sd, const fs::path& dir) {
   const report::ReportContext ctx{.actor = std::string(kActor), .now = make_system_clock()->now()};
   auto notices = report::publish_notices(sd, "", ctx);
   if (!notices.ok()) return report_error(notices.status());
-  std::error_code ec;
-  fs::create_directories(dir / "notices", ec);
+  if (auto written = report::write_notices(*notices, dir / "notices"); !written.ok()) {
+    return report_error(written.status());
+  }
   for (const report::PublishedNotice& n : *notices) {
-    const auto base = dir / "notices" / ("notice-" + n.purpose);
-    for (const auto& [ext, text] :
-         {std::pair{".md", n.document.markdown()}, std::pair{".html", n.document.html()}}) {
-      if (Status s = report::write_text_file(base.string() + ext, text); !s.ok()) {
-        return report_error(s);
-      }
-    }
     fmt::print("    notice {:<17} version {:<8} BLAKE2b-256 {}...\n", n.purpose, n.label,
                n.text_hash.substr(0, 16));
   }

@@ -224,6 +224,22 @@ Result<std::vector<PublishedNotice>> publish_notices(StoreDir& sd, std::string_v
   return published;
 }
 
+Result<std::vector<std::string>> write_notices(const std::vector<PublishedNotice>& notices,
+                                               const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::vector<std::string> files;
+  for (const PublishedNotice& n : notices) {
+    const std::string base = (dir / ("notice-" + n.purpose)).string();
+    for (const auto& [ext, text] :
+         {std::pair{".md", n.document.markdown()}, std::pair{".html", n.document.html()}}) {
+      CONSENTRIC_RETURN_IF_ERROR(write_text_file(base + ext, text));
+      files.push_back(base + ext);
+    }
+  }
+  return files;
+}
+
 Result<std::vector<NoticeState>> notice_states(StoreDir& sd) {
   std::vector<NoticeState> out;
   for (const PurposeSpec& p : sd.config.purposes) {

@@ -11,6 +11,7 @@
 //   CONSENTRIC_ASSIGN_OR_RETURN(auto published, publish_notices(sd, "", ctx));
 //   for (const PublishedNotice& n : published) ...  // n.changed: a new version was recorded
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,10 @@ struct PublishedNotice {
 // transaction. NotFound for an undeclared purpose.
 Result<std::vector<PublishedNotice>> publish_notices(StoreDir& sd, std::string_view purpose,
                                                      const ReportContext& ctx);
+
+// Writes each notice as DIR/notice-PURPOSE.md and .html (DIR is created); returns the files.
+Result<std::vector<std::string>> write_notices(const std::vector<PublishedNotice>& notices,
+                                               const std::filesystem::path& dir);
 
 struct NoticeState {
   std::string purpose;
